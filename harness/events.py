@@ -1,0 +1,277 @@
+"""Vectorized Marketing Cloud event generation.
+
+Input is one row per *send* (a job sending one email to one subscriber); output is the events
+that send produces, as NumPy columns, in the landing table's layout. Every behaviour of real
+SFMC data that the mart must handle is produced here: funnel order (send, then delivery or
+bounce, then opens, then clicks), hard/soft/block bounces, Apple Mail Privacy Protection
+machine opens, security-scanner clicks, unsubscribes, late-arriving events and re-delivered
+duplicates. Nothing loops per row in Python, so the same code scales from seeds to millions.
+
+Times are produced in UTC (NumPy datetime64[s]); `to_landing_columns` renders them in SFMC's
+export zone, US Central Standard Time without daylight saving (UTC-6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SFMC_UTC_OFFSET = np.timedelta64(-6, "h")  # EventDate is CST without DST (Etc/GMT+6)
+
+# Source event type names (SFMC API EventType) as they land in raw.
+SENT, DELIVERED, OPEN, CLICK = "Sent", "DeliveredEvent", "Open", "Click"
+HARD_BOUNCE, SOFT_BOUNCE, OTHER_BOUNCE = "HardBounce", "SoftBounce", "OtherBounce"
+UNSUBSCRIBE = "Unsubscribe"
+
+BOUNCE_DETAILS = {
+    HARD_BOUNCE: ("Hard bounce", "User Unknown", "550"),
+    SOFT_BOUNCE: ("Soft bounce", "Mailbox Full", "452"),
+    OTHER_BOUNCE: ("Block bounce", "Blocked", "554"),
+}
+
+HUMAN_USER_AGENTS = np.array(
+    [
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1",
+        "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 Chrome/130.0 Mobile",
+        "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.18129)",
+    ]
+)
+MPP_USER_AGENT = "Mozilla/5.0"  # Apple's image proxy sends a bare user agent
+SCANNER_USER_AGENT = "Mozilla/5.0 (compatible; SafeLinks-Scanner/2.1)"
+LINKS = np.array(
+    [
+        ("https://www.example.com/offer?utm_source=sfmc", "hero_cta"),
+        ("https://www.example.com/pricing?utm_source=sfmc", "pricing_link"),
+        ("https://www.example.com/blog/latest?utm_source=sfmc", "blog_link"),
+        ("https://www.example.com/preferences", "preferences_footer"),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """Probabilities of each behaviour per send (defaults resemble a B2B newsletter)."""
+
+    hard_bounce: float = 0.02
+    soft_bounce: float = 0.03
+    block_bounce: float = 0.01
+    human_open: float = 0.32
+    extra_opens_mean: float = 0.6
+    mpp_share: float = 0.45  # share of recipients reading with Apple Mail (MPP on)
+    click_given_open: float = 0.35
+    click_without_open: float = 0.02  # images blocked: the click is the only signal
+    scanner_on_corporate: float = 0.04
+    unsubscribe_given_open: float = 0.03
+    late_share: float = 0.06  # opens/clicks landing 1-5 days after they happened
+    duplicate_share: float = 0.015  # events re-delivered by the source
+
+
+@dataclass
+class Sends:
+    """One row per send. All arrays have the same length."""
+
+    job_id: np.ndarray  # int64
+    list_id: np.ndarray  # int64
+    batch_id: np.ndarray  # int64
+    campaign_id: np.ndarray  # str
+    subscriber_id: np.ndarray  # int64
+    subscriber_key: np.ndarray  # str
+    email_domain: np.ndarray  # str
+    is_corporate: np.ndarray  # bool: corporate mailbox (security scanners)
+    sent_at: np.ndarray  # datetime64[s], UTC
+
+    def __len__(self) -> int:
+        return len(self.job_id)
+
+
+def _seconds(values: np.ndarray) -> np.ndarray:
+    return values.astype("int64").astype("timedelta64[s]")
+
+
+def _repeat(sends: Sends, index: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        "job_id": sends.job_id[index],
+        "list_id": sends.list_id[index],
+        "batch_id": sends.batch_id[index],
+        "campaign_id": sends.campaign_id[index],
+        "subscriber_id": sends.subscriber_id[index],
+        "subscriber_key": sends.subscriber_key[index],
+        "email_domain": sends.email_domain[index],
+    }
+
+
+def generate_events(
+    sends: Sends, rng: np.random.Generator, behaviour: Behaviour | None = None
+) -> dict[str, np.ndarray]:
+    """Events for a batch of sends, as columns (one entry per event, unordered)."""
+    b = behaviour or Behaviour()
+    n = len(sends)
+    idx = np.arange(n)
+    parts: list[dict[str, np.ndarray]] = []
+
+    def add(index, event_type, at, *, url="", link="", ip="", agent="", bounce=None):
+        k = len(index)
+        part = _repeat(sends, index)
+        part["event_type"] = np.full(k, event_type, dtype=object)
+        part["event_at"] = at
+        part["url"] = url if isinstance(url, np.ndarray) else np.full(k, url, dtype=object)
+        part["link_name"] = link if isinstance(link, np.ndarray) else np.full(k, link, dtype=object)
+        part["ip_address"] = ip if isinstance(ip, np.ndarray) else np.full(k, ip, dtype=object)
+        part["user_agent"] = (
+            agent if isinstance(agent, np.ndarray) else np.full(k, agent, dtype=object)
+        )
+        category, subcategory, smtp = BOUNCE_DETAILS.get(bounce, ("", "", ""))
+        part["bounce_category"] = np.full(k, category, dtype=object)
+        part["bounce_subcategory"] = np.full(k, subcategory, dtype=object)
+        part["smtp_code"] = np.full(k, smtp, dtype=object)
+        parts.append(part)
+
+    sent_at = sends.sent_at
+    add(idx, SENT, sent_at)
+
+    # Bounce or delivery, seconds to minutes after the send.
+    u = rng.random(n)
+    kinds = (
+        (u < b.hard_bounce, HARD_BOUNCE),
+        ((u >= b.hard_bounce) & (u < b.hard_bounce + b.soft_bounce), SOFT_BOUNCE),
+        (
+            (u >= b.hard_bounce + b.soft_bounce)
+            & (u < b.hard_bounce + b.soft_bounce + b.block_bounce),
+            OTHER_BOUNCE,
+        ),
+    )
+    bounced = u < b.hard_bounce + b.soft_bounce + b.block_bounce
+    for mask, kind in kinds:
+        where = idx[mask]
+        add(where, kind, sent_at[where] + _seconds(rng.integers(5, 900, len(where))), bounce=kind)
+    delivered = idx[~bounced]
+    delivered_at = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    delivered_at[delivered] = sent_at[delivered] + _seconds(rng.integers(1, 120, len(delivered)))
+    add(delivered, DELIVERED, delivered_at[delivered])
+
+    # Apple MPP: the proxy fetches images shortly after delivery, from Apple's 17.0.0.0/8.
+    on_apple_mail = rng.random(n) < b.mpp_share
+    mpp = delivered[on_apple_mail[delivered]]
+    mpp_ip = _ips(rng, len(mpp), first_octet=17)
+    add(
+        mpp,
+        OPEN,
+        delivered_at[mpp] + _seconds(rng.integers(0, 600, len(mpp))),
+        ip=mpp_ip,
+        agent=MPP_USER_AGENT,
+    )
+
+    # Human opens: hours after delivery; some people open more than once.
+    human = delivered[rng.random(len(delivered)) < b.human_open]
+    first_open_at = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    first_open_at[human] = delivered_at[human] + _seconds(
+        30 + rng.exponential(6 * 3600, len(human))
+    )
+    agents = HUMAN_USER_AGENTS[rng.integers(0, len(HUMAN_USER_AGENTS), n)]
+    person_ip = _ips(rng, n)
+    add(human, OPEN, first_open_at[human], ip=person_ip[human], agent=agents[human])
+    repeats = rng.poisson(b.extra_opens_mean, len(human))
+    again = np.repeat(human, repeats)
+    add(
+        again,
+        OPEN,
+        first_open_at[again] + _seconds(60 + rng.exponential(24 * 3600, len(again))),
+        ip=person_ip[again],
+        agent=agents[again],
+    )
+
+    # Clicks: mostly after a human open; a few with no recorded open (images blocked).
+    clickers = human[rng.random(len(human)) < b.click_given_open]
+    not_opened = np.setdiff1d(delivered, human, assume_unique=True)
+    blind = not_opened[rng.random(len(not_opened)) < b.click_without_open]
+    click_base = np.concatenate([first_open_at[clickers], delivered_at[blind]])
+    click_who = np.concatenate([clickers, blind])
+    click_at = click_base + _seconds(10 + rng.exponential(900, len(click_who)) + 120)
+    link = rng.integers(0, len(LINKS), len(click_who))
+    add(
+        click_who,
+        CLICK,
+        click_at,
+        url=LINKS[link, 0].astype(object),
+        link=LINKS[link, 1].astype(object),
+        ip=person_ip[click_who],
+        agent=agents[click_who],
+    )
+
+    # Security scanners on corporate mailboxes click every link within seconds of delivery.
+    scanned = delivered[
+        sends.is_corporate[delivered] & (rng.random(len(delivered)) < b.scanner_on_corporate)
+    ]
+    scan_who = np.repeat(scanned, len(LINKS))
+    scan_link = np.tile(np.arange(len(LINKS)), len(scanned))
+    scanner_ip = _ips(rng, len(scanned), first_octet=52)
+    add(
+        scan_who,
+        CLICK,
+        delivered_at[scan_who] + _seconds(3 + rng.integers(0, 40, len(scan_who))),
+        url=LINKS[scan_link, 0].astype(object),
+        link=LINKS[scan_link, 1].astype(object),
+        ip=np.repeat(scanner_ip, len(LINKS)),
+        agent=SCANNER_USER_AGENT,
+    )
+
+    # Unsubscribes: a small share of human openers, minutes after opening.
+    leavers = human[rng.random(len(human)) < b.unsubscribe_given_open]
+    add(
+        leavers,
+        UNSUBSCRIBE,
+        first_open_at[leavers] + _seconds(30 + rng.exponential(600, len(leavers))),
+        ip=person_ip[leavers],
+        agent=agents[leavers],
+    )
+
+    events = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    total = len(events["event_at"])
+
+    # Landing time: minutes after the event, or days for late-arriving opens and clicks.
+    lag = 60 + rng.exponential(1200, total)
+    engaged = np.isin(events["event_type"], [OPEN, CLICK])
+    late = engaged & (rng.random(total) < b.late_share)
+    lag[late] += rng.integers(1, 6, late.sum()) * 86400 + rng.integers(0, 86400, late.sum())
+    events["loaded_at"] = events["event_at"] + _seconds(lag)
+    return events
+
+
+def duplicate_rows(
+    events: dict[str, np.ndarray], rng: np.random.Generator, share: float
+) -> dict[str, np.ndarray]:
+    """Re-deliver a share of events (same event_id and payload) one to three days later."""
+    total = len(events["event_at"])
+    again = np.flatnonzero(rng.random(total) < share)
+    replay = {key: column[again] for key, column in events.items()}
+    replay["loaded_at"] = replay["loaded_at"] + _seconds(
+        rng.integers(86400, 3 * 86400, len(again))
+    )
+    return {key: np.concatenate([events[key], replay[key]]) for key in events}
+
+
+def _ips(rng: np.random.Generator, count: int, first_octet: int | None = None) -> np.ndarray:
+    octets = rng.integers(1, 255, size=(count, 4))
+    if first_octet is None:
+        # Public-looking addresses that are never in Apple's 17.0.0.0/8.
+        octets[:, 0] = rng.choice(np.array([23, 31, 45, 62, 81, 98, 104, 151, 176, 203]), count)
+    else:
+        octets[:, 0] = first_octet
+    text = octets.astype(str)
+    joined = np.char.add(np.char.add(text[:, 0], "."), text[:, 1])
+    joined = np.char.add(np.char.add(joined, "."), text[:, 2])
+    return np.char.add(np.char.add(joined, "."), text[:, 3]).astype(object)
+
+
+def sfmc_local_text(utc: np.ndarray) -> np.ndarray:
+    """UTC datetime64[s] → SFMC export text in CST without DST ('YYYY-MM-DD HH:MM:SS')."""
+    local = (utc + SFMC_UTC_OFFSET).astype("datetime64[s]")
+    return np.char.replace(np.datetime_as_string(local, unit="s"), "T", " ").astype(object)
+
+
+def utc_text(utc: np.ndarray) -> np.ndarray:
+    """UTC datetime64[s] → 'YYYY-MM-DD HH:MM:SS'."""
+    return np.char.replace(np.datetime_as_string(utc, unit="s"), "T", " ").astype(object)

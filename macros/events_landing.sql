@@ -1,0 +1,58 @@
+{#-
+    The raw events landing table, source('marketing_cloud', 'events').
+
+    It is created once and never replaced by dbt: loaders, the mock-events macro and users
+    append to it, and no dbt command wipes what they appended. The seed
+    `marketing_cloud_events` is its initial content, kept in sync as the batch
+    `_load_id = 'seed'` (that batch, and only that batch, is rewritten from the seed).
+-#}
+
+{% macro events_landing_relation() -%}
+    {{ return(api.Relation.create(
+        database=target.database,
+        schema=schema_prefix() ~ 'raw',
+        identifier='events',
+    )) }}
+{%- endmacro %}
+
+
+{% macro events_landing_columns() -%}
+    {#- Every column lands as text, as exported; staging types and validates it. -#}
+    {{ return([
+        'event_id', 'event_type', 'account_id', 'job_id', 'list_id', 'batch_id',
+        'subscriber_id', 'subscriber_key', 'campaign_id', 'event_date', 'email_domain',
+        'url', 'link_name', 'bounce_category', 'bounce_subcategory', 'smtp_code',
+        'ip_address', 'user_agent',
+    ]) }}
+{%- endmacro %}
+
+
+{% macro create_events_landing_table() -%}
+    {%- set landing = events_landing_relation() -%}
+    {%- do adapter.create_schema(landing) -%}
+    create table if not exists {{ landing }} (
+    {%- for column in events_landing_columns() %}
+        {{ column }} {{ dbt.type_string() }},
+    {%- endfor %}
+        _loaded_at {{ dbt.type_timestamp() }},
+        _load_id {{ dbt.type_string() }}
+    )
+{%- endmacro %}
+
+
+{% macro delete_seed_events_batch() -%}
+    delete from {{ events_landing_relation() }} where _load_id = 'seed'
+{%- endmacro %}
+
+
+{% macro insert_seed_events_batch() -%}
+    {%- set columns = events_landing_columns() -%}
+    insert into {{ events_landing_relation() }} (
+        {{ columns | join(', ') }}, _loaded_at, _load_id
+    )
+    select
+        {{ columns | join(', ') }},
+        cast(_loaded_at as {{ dbt.type_timestamp() }}),
+        'seed'
+    from {{ ref('marketing_cloud_events') }}
+{%- endmacro %}

@@ -1,0 +1,142 @@
+{#-
+    One row per event_id: duplicates collapsed, the person resolved, and the two engagement
+    signals that are not a human flagged (never deleted):
+    - is_machine_open: an open fetched by Apple Mail Privacy Protection's proxy (Apple's
+      17.0.0.0/8 addresses, bare "Mozilla/5.0" user agent) or within
+      var('machine_open_seconds') of delivery;
+    - is_suspected_bot_click: a click within var('bot_click_seconds') of delivery, the
+      signature of corporate link scanners.
+    is_unique marks the first event of its type per (send job, person), so unique counts add
+    up across days; is_unique_human does the same among human opens and clicks only.
+-#}
+with
+
+events as (
+
+    select * from {{ ref('int_email_events_deduplicated') }}
+
+),
+
+person_ids as (
+
+    select * from {{ ref('int_person_ids_resolved') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('stg_campaigns') }}
+
+),
+
+deliveries as (
+
+    select
+        job_id,
+        subscriber_key,
+        min(event_at) as delivered_at
+
+    from events
+    where event_type = 'DELIVERED'
+    group by job_id, subscriber_key
+
+),
+
+joined as (
+
+    select
+        events.*,
+        coalesce(person_ids.person_id, events.subscriber_key) as person_id,
+        person_ids.person_id is not null as is_known_person,
+        campaigns.campaign_id is not null as is_known_campaign,
+        {{ dbt.datediff('deliveries.delivered_at', 'events.event_at', 'second') }}
+            as seconds_after_delivery
+
+    from events
+    left join person_ids on events.subscriber_key = person_ids.source_record_id
+    left join campaigns on events.campaign_id = campaigns.campaign_id
+    left join deliveries
+        on
+            events.job_id = deliveries.job_id
+            and events.subscriber_key = deliveries.subscriber_key
+
+),
+
+flagged as (
+
+    select
+        *,
+        event_type = 'OPEN'
+        and (
+            ip_address like '17.%'
+            or user_agent = 'Mozilla/5.0'
+            or coalesce(seconds_after_delivery <= {{ var('machine_open_seconds') }}, false)
+        ) as is_machine_open,
+        event_type = 'CLICK'
+        and coalesce(seconds_after_delivery <= {{ var('bot_click_seconds') }}, false)
+            as is_suspected_bot_click
+
+    from joined
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by job_id, person_id, event_type
+            order by event_at, event_id
+        ) = 1 as is_unique,
+        not is_machine_open and not is_suspected_bot_click as is_human,
+        row_number() over (
+            partition by
+                job_id,
+                person_id,
+                event_type,
+                not is_machine_open and not is_suspected_bot_click
+            order by event_at, event_id
+        ) = 1 as is_first_of_kind
+
+    from flagged
+
+),
+
+final as (
+
+    select
+        event_id,
+        job_id,
+        list_id,
+        batch_id,
+        subscriber_id,
+        subscriber_key,
+        person_id,
+        campaign_id,
+        business_unit_id,
+        event_type,
+        bounce_type,
+        email_domain,
+        url,
+        link_name,
+        bounce_category,
+        smtp_code,
+        seconds_after_delivery,
+        raw_row_count,
+        raw_row_count - 1 as collapsed_duplicate_count,
+        payload_count > 1 as has_conflicting_payloads,
+        is_machine_open,
+        is_suspected_bot_click,
+        is_known_campaign,
+        is_known_person,
+        is_unique,
+        is_human and is_first_of_kind as is_unique_human,
+        event_date,
+        event_at,
+        loaded_at
+
+    from ranked
+
+)
+
+select * from final

@@ -1,0 +1,79 @@
+{#-
+    One row per event_date (UTC) x campaign_id, summed from fct_email_events. Unique counts
+    count each (send job, person) once, on the day of its first such event, so they add up
+    across days; rates are ratios of these sums (never averages of daily rates) and are NULL
+    when their denominator is 0.
+-#}
+with
+
+events as (
+
+    select * from {{ ref('fct_email_events') }}
+
+),
+
+counts as (
+
+    select
+        event_date,
+        coalesce(campaign_id, '(none)') as campaign_id,
+        {{ dbt.bool_or('is_known_campaign') }} as is_known_campaign,
+        {{ count_if("event_type = 'SEND'") }} as sends,
+        {{ count_if("event_type = 'DELIVERED'") }} as deliveries,
+        {{ count_if("event_type = 'OPEN'") }} as opens,
+        {{ count_if("event_type = 'OPEN' and is_machine_open") }} as machine_opens,
+        {{ count_if("event_type = 'OPEN' and is_unique") }} as unique_opens,
+        {{ count_if("event_type = 'OPEN' and is_unique_human") }} as human_unique_opens,
+        {{ count_if("event_type = 'CLICK'") }} as clicks,
+        {{ count_if("event_type = 'CLICK' and is_suspected_bot_click") }}
+            as suspected_bot_clicks,
+        {{ count_if("event_type = 'CLICK' and is_unique") }} as unique_clicks,
+        {{ count_if("event_type = 'CLICK' and is_unique_human") }} as human_unique_clicks,
+        {{ count_if("event_type = 'BOUNCE'") }} as bounces,
+        {{ count_if("event_type = 'BOUNCE' and bounce_type = 'HARD'") }} as hard_bounces,
+        {{ count_if("event_type = 'BOUNCE' and bounce_type = 'SOFT'") }} as soft_bounces,
+        {{ count_if("event_type = 'UNSUBSCRIBE' and is_unique") }} as unsubscribes
+
+    from events
+    group by event_date, coalesce(campaign_id, '(none)')
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        sends,
+        deliveries,
+        opens,
+        machine_opens,
+        unique_opens,
+        human_unique_opens,
+        clicks,
+        suspected_bot_clicks,
+        unique_clicks,
+        human_unique_clicks,
+        bounces,
+        hard_bounces,
+        soft_bounces,
+        unsubscribes,
+        {{ safe_divide('deliveries', 'sends') }} as delivery_rate,
+        {{ safe_divide('unique_opens', 'deliveries') }} as unique_open_rate,
+        {{ safe_divide('human_unique_opens', 'deliveries') }} as human_unique_open_rate,
+        {{ safe_divide('unique_clicks', 'deliveries') }} as click_through_rate,
+        {{ safe_divide('human_unique_clicks', 'deliveries') }} as human_click_through_rate,
+        {{ safe_divide('unique_clicks', 'unique_opens') }} as click_to_open_rate,
+        {{ safe_divide('human_unique_clicks', 'human_unique_opens') }}
+            as human_click_to_open_rate,
+        {{ safe_divide('bounces', 'sends') }} as bounce_rate,
+        {{ safe_divide('hard_bounces', 'sends') }} as hard_bounce_rate,
+        {{ safe_divide('soft_bounces', 'sends') }} as soft_bounce_rate,
+        {{ safe_divide('unsubscribes', 'deliveries') }} as unsubscribe_rate,
+        is_known_campaign,
+        event_date
+
+    from counts
+
+)
+
+select * from final

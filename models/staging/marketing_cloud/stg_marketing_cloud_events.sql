@@ -1,0 +1,122 @@
+{#-
+    One row per raw landed row (duplicates included), typed and conformed. Rows that cannot
+    become an event get a rejection_reason and are quarantined downstream, never dropped.
+    The pre-hooks keep the landing table's seed batch equal to the seed (see
+    macros/events_landing.sql); appended batches are never touched.
+-#}
+{{ config(pre_hook=[
+    "{{ delete_seed_events_batch() }}",
+    "{{ insert_seed_events_batch() }}",
+]) }}
+-- depends_on: {{ ref('marketing_cloud_events') }}
+
+with
+
+source as (
+
+    select * from {{ source('marketing_cloud', 'events') }}
+
+),
+
+cleaned as (
+
+    select
+        nullif(trim(event_id), '') as event_id,
+        nullif(trim(account_id), '') as business_unit_id,
+        nullif(trim(job_id), '') as job_id,
+        nullif(trim(list_id), '') as list_id,
+        nullif(trim(batch_id), '') as batch_id,
+        nullif(trim(subscriber_id), '') as subscriber_id,
+        nullif(trim(subscriber_key), '') as subscriber_key,
+        nullif(trim(campaign_id), '') as campaign_id,
+        trim(event_type) as source_event_type,
+        upper(replace(replace(trim(event_type), ' ', ''), '_', '')) as event_type_key,
+        lower(nullif(trim(email_domain), '')) as email_domain,
+        nullif(trim(url), '') as url,
+        nullif(trim(link_name), '') as link_name,
+        nullif(trim(bounce_category), '') as bounce_category,
+        nullif(trim(bounce_subcategory), '') as bounce_subcategory,
+        nullif(trim(smtp_code), '') as smtp_code,
+        nullif(trim(ip_address), '') as ip_address,
+        nullif(trim(user_agent), '') as user_agent,
+        event_date as source_event_date,
+        -- EventDate is US Central Standard Time without daylight saving: always UTC-6.
+        {{ dbt.dateadd('hour', 6, safe_timestamp('trim(event_date)')) }} as event_at,
+        _loaded_at as loaded_at,
+        _load_id as load_id,
+        {{ canonical_hash([
+            'event_id', 'event_type', 'account_id', 'job_id', 'list_id', 'batch_id',
+            'subscriber_id', 'subscriber_key', 'campaign_id', 'event_date', 'email_domain',
+            'url', 'link_name', 'bounce_category', 'bounce_subcategory', 'smtp_code',
+            'ip_address', 'user_agent',
+        ]) }} as payload_hash
+
+    from source
+
+),
+
+conformed as (
+
+    select
+        *,
+        case
+            when event_type_key in ('SENT', 'SEND') then 'SEND'
+            when event_type_key in ('DELIVEREDEVENT', 'DELIVERED') then 'DELIVERED'
+            when event_type_key = 'OPEN' then 'OPEN'
+            when event_type_key = 'CLICK' then 'CLICK'
+            when event_type_key in ('HARDBOUNCE', 'SOFTBOUNCE', 'OTHERBOUNCE', 'BOUNCE')
+                then 'BOUNCE'
+            when event_type_key = 'UNSUBSCRIBE' then 'UNSUBSCRIBE'
+        end as event_type,
+        case
+            when event_type_key = 'HARDBOUNCE' then 'HARD'
+            when event_type_key = 'SOFTBOUNCE' then 'SOFT'
+            when event_type_key = 'OTHERBOUNCE' then 'OTHER'
+            when event_type_key = 'BOUNCE' and lower(bounce_category) like 'hard%' then 'HARD'
+            when event_type_key = 'BOUNCE' and lower(bounce_category) like 'soft%' then 'SOFT'
+            when event_type_key = 'BOUNCE' then 'OTHER'
+        end as bounce_type
+
+    from cleaned
+
+),
+
+final as (
+
+    select
+        event_id,
+        business_unit_id,
+        job_id,
+        list_id,
+        batch_id,
+        subscriber_id,
+        subscriber_key,
+        campaign_id,
+        event_type,
+        source_event_type,
+        bounce_type,
+        email_domain,
+        url,
+        link_name,
+        bounce_category,
+        bounce_subcategory,
+        smtp_code,
+        ip_address,
+        user_agent,
+        source_event_date,
+        payload_hash,
+        load_id,
+        case
+            when event_id is null then 'MISSING_EVENT_ID'
+            when event_type is null then 'UNKNOWN_EVENT_TYPE'
+            when event_at is null then 'UNPARSEABLE_TIMESTAMP'
+        end as rejection_reason,
+        cast(event_at as date) as event_date,
+        event_at,
+        loaded_at
+
+    from conformed
+
+)
+
+select * from final
