@@ -56,3 +56,9 @@
         'seed'
     from {{ ref('marketing_cloud_events') }}
 {%- endmacro %}
+
+
+{#- run-operation: create the landing table (and the raw schema) if missing. -#}
+{% macro ensure_events_landing_table() -%}
+    {%- do run_query(create_events_landing_table()) -%}
+{%- endmacro %}

@@ -32,7 +32,7 @@
         {%- endif -%}
     {%- endfor -%}
 
-    {%- do run_query(create_events_landing_table()) -%}
+    {%- do ensure_events_landing_table() -%}
     {%- set existing = run_query(
         "select count(*) from " ~ landing ~ " where _load_id = '" ~ load_id ~ "'"
     ).columns[0].values()[0] -%}

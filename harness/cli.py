@@ -1,0 +1,214 @@
+"""`mart`: run the email mart locally. Every command that runs dbt takes --target."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from harness import PROJECT_DIR
+from harness.dbt import TARGETS, DbtRun, duckdb_path, run_dbt
+from harness.errors import UserError
+
+app = typer.Typer(
+    help="Run, test and inspect the email analytics mart (dbt on DuckDB or Snowflake).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+TargetOption = Annotated[
+    str,
+    typer.Option(
+        "--target",
+        "-t",
+        help=f"dbt target: {' | '.join(TARGETS)}.",
+        show_default=True,
+    ),
+]
+
+
+def user_errors(command):
+    """Print a UserError as one sentence and exit 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UserError as error:
+            errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def check_target(target: str) -> str:
+    if target not in TARGETS:
+        raise UserError(f"Unknown target '{target}'; use one of: {', '.join(TARGETS)}.")
+    return target
+
+
+def parse_date(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise UserError(
+            f"--date '{text}' is not a calendar date; write it as YYYY-MM-DD, e.g. 2026-11-26."
+        ) from None
+
+
+@app.command()
+@user_errors
+def seeds(
+    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    out: Annotated[Path, typer.Option(help="Folder to write the CSVs to.")] = PROJECT_DIR
+    / "seeds",
+) -> None:
+    """Regenerate the eight seed CSVs (byte-for-byte identical for the same --seed)."""
+    from harness.seeds import write_seeds
+
+    with console.status("Generating seeds…"):
+        written = write_seeds(out, seed=seed)
+    table = Table("seed", "rows", title=f"Seeds written to {out} (seed {seed})")
+    for name, rows in written.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
+@app.command()
+@user_errors
+def build(
+    target: TargetOption = "duckdb",
+    select: Annotated[str | None, typer.Option(help="dbt selector (default: everything).")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+) -> None:
+    """Load the seeds and build every model with its tests (`dbt build`)."""
+    check_target(target)
+    args = ["build"] + (["--select", select] if select else [])
+    args += ["--full-refresh"] if full_refresh else []
+    run = run_dbt(args, target=target, allow_test_failures=True)
+    print_summary(run, target)
+    if run.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def daily(
+    date: Annotated[
+        str | None, typer.Option(help="Day of mock events to add, YYYY-MM-DD (default today).")
+    ] = None,
+    events: Annotated[
+        int, typer.Option(help="Mock events to add.", min=1, max=10_000_000)
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    target: TargetOption = "duckdb",
+    docs: Annotated[bool, typer.Option(help="Generate the dbt docs site.")] = True,
+) -> None:
+    """The daily job: add a day of mock events, `dbt build --select tag:daily`, docs."""
+    check_target(target)
+    run_date = parse_date(date) or dt.datetime.now(dt.UTC).date().isoformat()
+    if not seeds_loaded(target):
+        console.rule("Loading seeds (first run)")
+        run_dbt(["seed"], target=target)
+    console.rule(f"Adding mock events for {run_date}")
+    run_dbt(
+        [
+            "run-operation",
+            "insert_mock_marketing_cloud_events",
+            "--args",
+            f"{{run_date: '{run_date}', n_events: {events}, seed: {seed}}}",
+        ],
+        target=target,
+    )
+    console.rule("Building tag:daily")
+    run = run_dbt(["build", "--select", "tag:daily"], target=target, allow_test_failures=True)
+    if docs:
+        console.rule("Generating docs")
+        run_dbt(["docs", "generate"], target=target, quiet=True)
+        console.print(f"Docs: {PROJECT_DIR / 'target' / 'index.html'}")
+    print_summary(run, target)
+    if run.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def load(
+    files: Annotated[list[Path], typer.Argument(help="CSV or Parquet exports of events.")],
+) -> None:
+    """Append your own event exports to raw.events (DuckDB), one batch per file."""
+    from harness.warehouse import connect, landing_columns, load_events_file
+
+    with connect() as connection:
+        if not landing_columns(connection):
+            connection.close()
+            run_dbt(["run-operation", "ensure_events_landing_table"], quiet=True)
+    with connect() as connection:
+        for file in files:
+            load_id, added = load_events_file(connection, file)
+            note = "already loaded, nothing added" if added == 0 else f"{added:,} rows added"
+            console.print(f"{file}: {note} (batch {load_id})")
+
+
+def seeds_loaded(target: str) -> bool:
+    """Whether the CRM seeds exist in the warehouse (always re-seeded off DuckDB)."""
+    if target != "duckdb" or not duckdb_path().exists():
+        return False
+    from harness.warehouse import connect
+
+    with connect() as connection:
+        return bool(
+            connection.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'raw' and table_name = 'campaigns'"
+            ).fetchone()[0]
+        )
+
+
+def print_summary(run: DbtRun, target: str) -> None:
+    """Rows per model (DuckDB) and node outcomes of a build."""
+    if target == "duckdb":
+        from harness.warehouse import connect, row_counts
+
+        with connect() as connection:
+            counts = row_counts(connection)
+        table = Table("schema", "model", "rows", title=f"Warehouse {duckdb_path()}")
+        for schema, name, rows in counts:
+            table.add_row(schema, name, f"{rows:,}")
+        console.print(table)
+    outcomes = Table("nodes", "ok", "warn", "fail/error", "skipped", title="dbt build")
+    for label, kinds, ok in (
+        ("seeds", ("seed",), ("success",)),
+        ("models", ("model",), ("success",)),
+        ("data tests", ("test",), ("pass",)),
+        ("unit tests", ("unit_test",), ("pass", "success")),
+    ):
+        outcomes.add_row(
+            label,
+            str(run.count(kinds, *ok)),
+            str(run.count(kinds, "warn")),
+            str(run.count(kinds, "fail", "error")),
+            str(run.count(kinds, "skipped")),
+        )
+    console.print(outcomes)
+    for failure in run.failures:
+        errors.print(f"[red]✗[/] {failure}", highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

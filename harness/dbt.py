@@ -1,0 +1,108 @@
+"""The one way the harness runs dbt: in-process through dbtRunner, one invocation at a time.
+
+`run_dbt(["build", ...], target="duckdb")` returns a `DbtRun` with per-node statuses, or
+raises `DbtError` carrying dbt's own message when the invocation fails.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import PROJECT_DIR
+from harness.errors import UserError
+
+TARGETS = ("duckdb", "snowflake", "snowflake_emulator")
+DEFAULT_DUCKDB_PATH = PROJECT_DIR / "state" / "mart.duckdb"
+
+_LOCK = threading.Lock()  # dbt is not re-entrant: never two invocations at once in a process
+
+
+class DbtError(UserError):
+    """A dbt invocation failed; the message is dbt's own."""
+
+
+@dataclass
+class DbtRun:
+    """What one dbt invocation did."""
+
+    command: list[str]
+    success: bool
+    statuses: Counter = field(default_factory=Counter)  # (resource_type, status) -> count
+    failures: list[str] = field(default_factory=list)
+    result: object = None
+
+    def count(self, resource_types: tuple[str, ...], *statuses: str) -> int:
+        return sum(
+            n for (kind, status), n in self.statuses.items()
+            if kind in resource_types and status in statuses
+        )
+
+
+def duckdb_path() -> Path:
+    """The DuckDB warehouse file: MART_DUCKDB_PATH, else state/mart.duckdb in the project."""
+    configured = os.environ.get("MART_DUCKDB_PATH")
+    path = Path(configured).expanduser() if configured else DEFAULT_DUCKDB_PATH
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
+def prepare_environment() -> None:
+    """Pin the variables the profile reads to absolute values before dbt starts."""
+    path = duckdb_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["MART_DUCKDB_PATH"] = str(path)
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    target: str = "duckdb",
+    quiet: bool = False,
+    allow_test_failures: bool = False,
+) -> DbtRun:
+    """Invoke dbt in-process against this project. Raises DbtError when dbt fails.
+
+    With allow_test_failures, failing data tests are reported in the result instead of
+    raising (errors in models still raise).
+    """
+    from dbt.cli.main import dbtRunner
+
+    if target not in TARGETS:
+        raise UserError(f"Unknown target '{target}'; use one of: {', '.join(TARGETS)}.")
+    prepare_environment()
+    command = [
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR / "profiles"),
+        "--target",
+        target,
+    ]
+    if quiet:
+        command.insert(1, "--quiet")
+    with _LOCK:
+        outcome = dbtRunner().invoke(command)
+    run = DbtRun(command=command, success=bool(outcome.success), result=outcome.result)
+    for item in getattr(outcome.result, "results", None) or []:
+        node = getattr(item, "node", None)
+        kind = getattr(node, "resource_type", "operation")
+        kind = getattr(kind, "value", str(kind))
+        status = getattr(item.status, "value", str(item.status))
+        run.statuses[(kind, status)] += 1
+        if status in ("error", "fail"):
+            run.failures.append(f"{getattr(node, 'name', '?')}: {item.message}")
+    if outcome.exception is not None:
+        raise DbtError(f"dbt {args[0]} failed: {outcome.exception}")
+    if not outcome.success:
+        only_tests_failed = run.failures and all(
+            kind in ("test", "unit_test") for (kind, status) in run.statuses
+            if status in ("error", "fail")
+        )
+        if not (allow_test_failures and only_tests_failed):
+            detail = "; ".join(run.failures[:5]) or "see the dbt output above"
+            raise DbtError(f"dbt {args[0]} failed: {detail}")
+    return run

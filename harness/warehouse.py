@@ -1,0 +1,140 @@
+"""The local DuckDB warehouse: connections, row counts and the events loader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from harness.dbt import duckdb_path
+from harness.errors import UserError
+
+LAYER_SCHEMAS = ("staging", "marts", "audit")
+REQUIRED_EVENT_COLUMNS = ("event_id", "event_type", "job_id", "subscriber_key", "event_date")
+
+
+@contextmanager
+def connect(path: Path | None = None):
+    """A read-write connection to the warehouse file.
+
+    Opened with DuckDB's default configuration, the same as dbt-duckdb's, so it can share the
+    database with dbt in this process. Another process holding the file gets a clear error.
+    """
+    path = path or duckdb_path()
+    try:
+        connection = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        held_by = re.search(r"PID (\d+)", str(error))
+        who = f"process {held_by.group(1)}" if held_by else "another process"
+        raise UserError(
+            f"The warehouse {path} is in use by {who}; wait for it to finish, or point "
+            "MART_DUCKDB_PATH at another file."
+        ) from None
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def row_counts(connection, schemas: tuple[str, ...] = LAYER_SCHEMAS) -> list[tuple[str, str, int]]:
+    """(schema, relation, rows) for every table and view in the given schemas."""
+    relations = connection.execute(
+        """
+        select table_schema, table_name
+        from information_schema.tables
+        where table_schema in ({})
+        order by table_schema, table_name
+        """.format(", ".join("?" for _ in schemas)),
+        list(schemas),
+    ).fetchall()
+    return [
+        (schema, name, connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+        for schema, name in relations
+    ]
+
+
+def landing_columns(connection) -> list[str]:
+    """Columns of raw.events, in order (empty when the table does not exist yet)."""
+    return [
+        row[0]
+        for row in connection.execute(
+            """
+            select column_name from information_schema.columns
+            where table_schema = 'raw' and table_name = 'events'
+            order by ordinal_position
+            """
+        ).fetchall()
+    ]
+
+
+def load_events_file(connection, file: Path) -> tuple[str, int]:
+    """Append a CSV or Parquet export to raw.events as one batch, in one transaction.
+
+    The batch id is the file name plus a digest of its bytes: loading the same file again
+    adds nothing. Returns (load_id, rows added).
+    """
+    if not file.is_file():
+        raise UserError(f"{file} does not exist; pass the path of a CSV or Parquet export.")
+    suffix = file.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise UserError(f"{file} is neither .csv nor .parquet; export the events as one of them.")
+    columns = landing_columns(connection)
+    if not columns:
+        raise UserError("The landing table raw.events does not exist yet; run `mart build` first.")
+    exported = [c for c in columns if not c.startswith("_")]
+
+    reader = (
+        "read_csv(?, all_varchar = true, header = true)"
+        if suffix == ".csv"
+        else "read_parquet(?)"
+    )
+    try:
+        found = [row[0] for row in connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()]
+    except duckdb.Error as error:
+        raise UserError(f"{file} could not be read ({str(error).splitlines()[0]}); check its format.") from None
+    normalized = {name.strip().lower(): name for name in found}
+    missing = [c for c in REQUIRED_EVENT_COLUMNS if c not in normalized]
+    if missing:
+        raise UserError(
+            f"{file} has no column {', '.join(missing)}; its header must name the landing "
+            f"columns ({', '.join(exported)})."
+        )
+    unknown = [name for key, name in normalized.items() if key not in exported]
+    if unknown:
+        raise UserError(
+            f"{file} has column(s) {', '.join(unknown)} that raw.events does not have; rename or "
+            f"drop them (known columns: {', '.join(exported)})."
+        )
+
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:16]
+    load_id = f"file:{file.name}:{digest}"
+    select_list = ", ".join(
+        f'cast("{normalized[c]}" as varchar)' if c in normalized else "null" for c in exported
+    )
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    connection.execute("begin transaction")
+    try:
+        if connection.execute(
+            "select count(*) from raw.events where _load_id = ?", [load_id]
+        ).fetchone()[0]:
+            connection.execute("rollback")
+            return load_id, 0
+        connection.execute(
+            f"insert into raw.events ({', '.join(exported)}, _loaded_at, _load_id) "
+            f"select {select_list}, ?, ? from {reader}",
+            [loaded_at, load_id, str(file)],
+        )
+        added = connection.execute(
+            "select count(*) from raw.events where _load_id = ?", [load_id]
+        ).fetchone()[0]
+        connection.execute("commit")
+    except duckdb.Error as error:
+        connection.execute("rollback")
+        raise UserError(
+            f"{file} could not be loaded ({str(error).splitlines()[0]}); nothing was added."
+        ) from None
+    return load_id, added
