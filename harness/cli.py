@@ -71,8 +71,7 @@ def parse_date(text: str | None) -> str | None:
 @user_errors
 def seeds(
     seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
-    out: Annotated[Path, typer.Option(help="Folder to write the CSVs to.")] = PROJECT_DIR
-    / "seeds",
+    out: Annotated[Path, typer.Option(help="Folder to write the CSVs to.")] = PROJECT_DIR / "seeds",
 ) -> None:
     """Regenerate the eight seed CSVs (byte-for-byte identical for the same --seed)."""
     from harness.seeds import write_seeds
@@ -108,35 +107,27 @@ def daily(
     date: Annotated[
         str | None, typer.Option(help="Day of mock events to add, YYYY-MM-DD (default today).")
     ] = None,
-    events: Annotated[
-        int, typer.Option(help="Mock events to add.", min=1, max=10_000_000)
-    ] = 2000,
+    events: Annotated[int, typer.Option(help="Mock events to add.", min=1, max=10_000_000)] = 2000,
     seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
     target: TargetOption = "duckdb",
     docs: Annotated[bool, typer.Option(help="Generate the dbt docs site.")] = True,
 ) -> None:
     """The daily job: add a day of mock events, `dbt build --select tag:daily`, docs."""
+    from harness.jobs import run_daily
+
     check_target(target)
-    run_date = parse_date(date) or dt.datetime.now(dt.UTC).date().isoformat()
-    if not seeds_loaded(target):
-        console.rule("Loading seeds (first run)")
-        run_dbt(["seed"], target=target)
-    console.rule(f"Adding mock events for {run_date}")
-    run_dbt(
-        [
-            "run-operation",
-            "insert_mock_marketing_cloud_events",
-            "--args",
-            f"{{run_date: '{run_date}', n_events: {events}, seed: {seed}}}",
-        ],
+    run = run_daily(
+        parse_date(date),
+        n_events=events,
+        seed=seed,
         target=target,
+        docs=docs,
+        announce=console.rule,
     )
-    console.rule("Building tag:daily")
-    run = run_dbt(["build", "--select", "tag:daily"], target=target, allow_test_failures=True)
     if docs:
-        console.rule("Generating docs")
-        run_dbt(["docs", "generate"], target=target, quiet=True)
-        console.print(f"Docs: {PROJECT_DIR / 'target' / 'index.html'}")
+        console.print(
+            f"Docs: {PROJECT_DIR / 'target' / 'index.html'} (serve with `dbt docs serve`)"
+        )
     print_summary(run, target)
     if run.failures:
         raise typer.Exit(1)
@@ -148,8 +139,10 @@ def load(
     files: Annotated[list[Path], typer.Argument(help="CSV or Parquet exports of events.")],
 ) -> None:
     """Append your own event exports to raw.events (DuckDB), one batch per file."""
-    from harness.warehouse import connect, landing_columns, load_events_file
+    from harness.warehouse import check_events_file, connect, landing_columns, load_events_file
 
+    for file in files:
+        check_events_file(file)
     with connect() as connection:
         if not landing_columns(connection):
             connection.close()
@@ -159,21 +152,6 @@ def load(
             load_id, added = load_events_file(connection, file)
             note = "already loaded, nothing added" if added == 0 else f"{added:,} rows added"
             console.print(f"{file}: {note} (batch {load_id})")
-
-
-def seeds_loaded(target: str) -> bool:
-    """Whether the CRM seeds exist in the warehouse (always re-seeded off DuckDB)."""
-    if target != "duckdb" or not duckdb_path().exists():
-        return False
-    from harness.warehouse import connect
-
-    with connect() as connection:
-        return bool(
-            connection.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'raw' and table_name = 'campaigns'"
-            ).fetchone()[0]
-        )
 
 
 def print_summary(run: DbtRun, target: str) -> None:

@@ -37,7 +37,8 @@ class DbtRun:
 
     def count(self, resource_types: tuple[str, ...], *statuses: str) -> int:
         return sum(
-            n for (kind, status), n in self.statuses.items()
+            n
+            for (kind, status), n in self.statuses.items()
             if kind in resource_types and status in statuses
         )
 
@@ -84,8 +85,14 @@ def run_dbt(
     ]
     if quiet:
         command.insert(1, "--quiet")
+    logged_errors: list[str] = []
+
+    def keep_errors(event) -> None:
+        if event.info.level == "error" and event.info.msg:
+            logged_errors.append(str(event.info.msg).strip())
+
     with _LOCK:
-        outcome = dbtRunner().invoke(command)
+        outcome = dbtRunner(callbacks=[keep_errors]).invoke(command)
     run = DbtRun(command=command, success=bool(outcome.success), result=outcome.result)
     for item in getattr(outcome.result, "results", None) or []:
         node = getattr(item, "node", None)
@@ -93,16 +100,17 @@ def run_dbt(
         kind = getattr(kind, "value", str(kind))
         status = getattr(item.status, "value", str(item.status))
         run.statuses[(kind, status)] += 1
-        if status in ("error", "fail"):
-            run.failures.append(f"{getattr(node, 'name', '?')}: {item.message}")
+        if status in ("error", "fail") and node is not None:
+            run.failures.append(f"{node.name}: {item.message}")
     if outcome.exception is not None:
         raise DbtError(f"dbt {args[0]} failed: {outcome.exception}")
     if not outcome.success:
         only_tests_failed = run.failures and all(
-            kind in ("test", "unit_test") for (kind, status) in run.statuses
+            kind in ("test", "unit_test")
+            for (kind, status) in run.statuses
             if status in ("error", "fail")
         )
         if not (allow_test_failures and only_tests_failed):
-            detail = "; ".join(run.failures[:5]) or "see the dbt output above"
+            detail = "; ".join(run.failures[:5] or logged_errors[-3:]) or "see dbt's output above"
             raise DbtError(f"dbt {args[0]} failed: {detail}")
     return run

@@ -63,7 +63,7 @@ class Behaviour:
     mpp_share: float = 0.45  # share of recipients reading with Apple Mail (MPP on)
     click_given_open: float = 0.35
     click_without_open: float = 0.02  # images blocked: the click is the only signal
-    scanner_on_corporate: float = 0.04
+    scanner_on_corporate: float = 0.02
     unsubscribe_given_open: float = 0.03
     late_share: float = 0.06  # opens/clicks landing 1-5 days after they happened
     duplicate_share: float = 0.015  # events re-delivered by the source
@@ -247,9 +247,7 @@ def duplicate_rows(
     total = len(events["event_at"])
     again = np.flatnonzero(rng.random(total) < share)
     replay = {key: column[again] for key, column in events.items()}
-    replay["loaded_at"] = replay["loaded_at"] + _seconds(
-        rng.integers(86400, 3 * 86400, len(again))
-    )
+    replay["loaded_at"] = replay["loaded_at"] + _seconds(rng.integers(86400, 3 * 86400, len(again)))
     return {key: np.concatenate([events[key], replay[key]]) for key in events}
 
 

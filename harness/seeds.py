@@ -252,7 +252,9 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
         (cid, window_end - dt.timedelta(days=20 * i + int(rng.integers(1, 6))))
         for i, cid in enumerate(sorted(orphan_ids))
     ]
-    job_columns: dict[str, list] = {name: [] for name in ("job", "list", "batch", "campaign", "key", "sent_at")}
+    job_columns: dict[str, list] = {
+        name: [] for name in ("job", "list", "batch", "campaign", "key", "sent_at")
+    }
     members: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
     next_job = 210_400
     for campaign_id, start in jobs:
@@ -339,7 +341,9 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
     for campaign_id, _ in sending_campaigns[:6]:
         for lead_id, contact_id in list(lead_to_contact.items())[:40]:
             if (campaign_id, lead_id) in members:
-                members.setdefault((campaign_id, contact_id), ("Sent", members[(campaign_id, lead_id)][1]))
+                members.setdefault(
+                    (campaign_id, contact_id), ("Sent", members[(campaign_id, lead_id)][1])
+                )
     for campaign in campaigns:
         if campaign[3] in ("Planned", "Cancelled") or campaign[2] != "Email":
             for key in people[rng.choice(len(people), int(rng.integers(5, 25)), replace=False)]:

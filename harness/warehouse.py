@@ -25,9 +25,15 @@ def connect(path: Path | None = None):
     database with dbt in this process. Another process holding the file gets a clear error.
     """
     path = path or duckdb_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         connection = duckdb.connect(str(path))
     except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise UserError(
+                f"The warehouse {path} cannot be opened ({str(error).splitlines()[0]}); "
+                "check MART_DUCKDB_PATH and the folder's permissions."
+            ) from None
         held_by = re.search(r"PID (\d+)", str(error))
         who = f"process {held_by.group(1)}" if held_by else "another process"
         raise UserError(
@@ -52,7 +58,11 @@ def row_counts(connection, schemas: tuple[str, ...] = LAYER_SCHEMAS) -> list[tup
         list(schemas),
     ).fetchall()
     return [
-        (schema, name, connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
+        (
+            schema,
+            name,
+            connection.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0],
+        )
         for schema, name in relations
     ]
 
@@ -71,31 +81,42 @@ def landing_columns(connection) -> list[str]:
     ]
 
 
+def check_events_file(file: Path) -> str:
+    """The file's suffix (.csv or .parquet), or a UserError naming what is wrong."""
+    if not file.is_file():
+        raise UserError(f"{file} does not exist; pass the path of a CSV or Parquet export.")
+    suffix = file.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise UserError(f"{file} is neither .csv nor .parquet; export the events as one of them.")
+    return suffix
+
+
 def load_events_file(connection, file: Path) -> tuple[str, int]:
     """Append a CSV or Parquet export to raw.events as one batch, in one transaction.
 
     The batch id is the file name plus a digest of its bytes: loading the same file again
     adds nothing. Returns (load_id, rows added).
     """
-    if not file.is_file():
-        raise UserError(f"{file} does not exist; pass the path of a CSV or Parquet export.")
-    suffix = file.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise UserError(f"{file} is neither .csv nor .parquet; export the events as one of them.")
+    suffix = check_events_file(file)
     columns = landing_columns(connection)
     if not columns:
         raise UserError("The landing table raw.events does not exist yet; run `mart build` first.")
     exported = [c for c in columns if not c.startswith("_")]
 
     reader = (
-        "read_csv(?, all_varchar = true, header = true)"
-        if suffix == ".csv"
-        else "read_parquet(?)"
+        "read_csv(?, all_varchar = true, header = true)" if suffix == ".csv" else "read_parquet(?)"
     )
     try:
-        found = [row[0] for row in connection.execute(f"describe select * from {reader}", [str(file)]).fetchall()]
+        found = [
+            row[0]
+            for row in connection.execute(
+                f"describe select * from {reader}", [str(file)]
+            ).fetchall()
+        ]
     except duckdb.Error as error:
-        raise UserError(f"{file} could not be read ({str(error).splitlines()[0]}); check its format.") from None
+        raise UserError(
+            f"{file} could not be read ({str(error).splitlines()[0]}); check its format."
+        ) from None
     normalized = {name.strip().lower(): name for name in found}
     missing = [c for c in REQUIRED_EVENT_COLUMNS if c not in normalized]
     if missing:

@@ -31,9 +31,11 @@ recomputed as (
         {{ count_if("event_type = 'BOUNCE'") }} as bounces,
         {{ count_if("event_type = 'UNSUBSCRIBE' and is_unique") }} as unsubscribes,
         count(distinct case when event_type = 'OPEN' and is_unique
-            then {{ dbt.concat(['job_id', "'|'", 'person_id']) }} end) as unique_opens,
+                then {{ dbt.concat(['job_id', "'|'", 'person_id']) }}
+        end) as unique_opens,
         count(distinct case when event_type = 'CLICK' and is_unique
-            then {{ dbt.concat(['job_id', "'|'", 'person_id']) }} end) as unique_clicks
+                then {{ dbt.concat(['job_id', "'|'", 'person_id']) }}
+        end) as unique_clicks
 
     from events
     group by event_date, coalesce(campaign_id, '(none)')
@@ -66,7 +68,7 @@ violations as (
     select
         event_date,
         campaign_id,
-        'DUPLICATE_GRAIN'
+        'DUPLICATE_GRAIN' as violation_type
     from grain_counts
     where row_count > 1
 
@@ -75,7 +77,7 @@ violations as (
     select
         event_date,
         campaign_id,
-        'UNIQUE_EXCEEDS_TOTAL'
+        'UNIQUE_EXCEEDS_TOTAL' as violation_type
     from daily
     where unique_opens > opens or unique_clicks > clicks
 
@@ -84,7 +86,7 @@ violations as (
     select
         event_date,
         campaign_id,
-        'HUMAN_EXCEEDS_ALL'
+        'HUMAN_EXCEEDS_ALL' as violation_type
     from daily
     where
         human_unique_opens > opens - machine_opens
@@ -95,16 +97,16 @@ violations as (
     select
         event_date,
         campaign_id,
-        'BOUNCE_KINDS_EXCEED_BOUNCES'
+        'BOUNCE_KINDS_EXCEED_BOUNCES' as violation_type
     from daily
     where hard_bounces + soft_bounces > bounces
 
     union all
 
     select
-        coalesce(daily.event_date, recomputed.event_date),
-        coalesce(daily.campaign_id, recomputed.campaign_id),
-        'EVENTS_MISMATCH'
+        coalesce(daily.event_date, recomputed.event_date) as event_date,
+        coalesce(daily.campaign_id, recomputed.campaign_id) as campaign_id,
+        'EVENTS_MISMATCH' as violation_type
     from daily
     full outer join recomputed
         on

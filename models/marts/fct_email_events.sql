@@ -68,8 +68,8 @@ flagged as (
         *,
         event_type = 'OPEN'
         and (
-            ip_address like '17.%'
-            or user_agent = 'Mozilla/5.0'
+            coalesce(ip_address like '17.%', false)
+            or coalesce(user_agent = 'Mozilla/5.0', false)
             or coalesce(seconds_after_delivery <= {{ var('machine_open_seconds') }}, false)
         ) as is_machine_open,
         event_type = 'CLICK'

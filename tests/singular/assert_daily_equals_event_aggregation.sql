@@ -31,13 +31,16 @@ unique_days as (
         events.event_date,
         coalesce(events.campaign_id, '(none)') as campaign_id,
         count(distinct case when first_of_kind.event_type = 'OPEN'
-            then {{ dbt.concat(['events.job_id', "'|'", 'events.person_id']) }} end)
+                then {{ dbt.concat(['events.job_id', "'|'", 'events.person_id']) }}
+        end)
             as unique_opens,
         count(distinct case when first_of_kind.event_type = 'CLICK'
-            then {{ dbt.concat(['events.job_id', "'|'", 'events.person_id']) }} end)
+                then {{ dbt.concat(['events.job_id', "'|'", 'events.person_id']) }}
+        end)
             as unique_clicks,
         count(distinct case when first_of_kind.event_type = 'UNSUBSCRIBE'
-            then {{ dbt.concat(['events.job_id', "'|'", 'events.person_id']) }} end)
+                then {{ dbt.concat(['events.job_id', "'|'", 'events.person_id']) }}
+        end)
             as unsubscribes
 
     from first_of_kind

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up everything the project needs in a local virtual environment (.venv), with the exact
+# versions of constraints.txt. Safe to run again: it skips work that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    echo "error: Python 3.11 is required (found $("$PYTHON" --version 2>&1)); install it or set PYTHON=/path/to/python3.11." >&2
+    exit 2
+fi
+
+stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    echo "==> Creating .venv and installing pinned dependencies"
+    "$PYTHON" -m venv .venv
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+    rm -f .venv/.installed-*
+    touch "$stamp"
+fi
+echo "==> Environment ready: $(.venv/bin/dbt --version 2>/dev/null | head -1 | tr -s ' ')"

@@ -1,0 +1,63 @@
+"""The jobs the CLI runs, as functions tests can call directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from harness.dbt import DbtRun, duckdb_path, run_dbt
+
+
+def seeds_loaded(target: str) -> bool:
+    """Whether the CRM seeds exist in the warehouse (unknown, so False, off DuckDB)."""
+    if target != "duckdb" or not duckdb_path().exists():
+        return False
+    from harness.warehouse import connect
+
+    with connect() as connection:
+        return bool(
+            connection.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'raw' and table_name = 'campaigns'"
+            ).fetchone()[0]
+        )
+
+
+def insert_mock_events(run_date: str, n_events: int, seed: int, target: str) -> DbtRun:
+    """dbt run-operation insert_mock_marketing_cloud_events for one day."""
+    return run_dbt(
+        [
+            "run-operation",
+            "insert_mock_marketing_cloud_events",
+            "--args",
+            f"{{run_date: '{run_date}', n_events: {int(n_events)}, seed: {int(seed)}}}",
+        ],
+        target=target,
+    )
+
+
+def run_daily(
+    run_date: str | None = None,
+    *,
+    n_events: int = 2000,
+    seed: int = 42,
+    target: str = "duckdb",
+    docs: bool = True,
+    announce=lambda title: None,
+) -> DbtRun:
+    """The daily job: mock events for the day, `dbt build --select tag:daily`, docs.
+
+    Loads the seeds first on a warehouse that has none (the mock events are drawn from the
+    CRM's campaigns and people). Returns the build's outcome; test failures are in it.
+    """
+    run_date = run_date or dt.datetime.now(dt.UTC).date().isoformat()
+    if not seeds_loaded(target):
+        announce("Loading seeds (first run)")
+        run_dbt(["seed"], target=target)
+    announce(f"Adding mock events for {run_date}")
+    insert_mock_events(run_date, n_events, seed, target)
+    announce("Building tag:daily")
+    build = run_dbt(["build", "--select", "tag:daily"], target=target, allow_test_failures=True)
+    if docs:
+        announce("Generating docs")
+        run_dbt(["docs", "generate"], target=target, quiet=True)
+    return build

@@ -1,0 +1,305 @@
+"""The mart built by real dbt on a real DuckDB file, checked with independent computations."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from conftest import DAILY_DATES, query
+
+from harness.dbt import DbtError, run_dbt
+from harness.jobs import insert_mock_events
+from harness.warehouse import connect, load_events_file
+
+REQUIRED_MODELS = {
+    "staging": {
+        "stg_marketing_cloud_events",
+        "stg_campaigns",
+        "stg_campaign_members",
+        "stg_contacts",
+        "stg_leads",
+    },
+    "marts": {
+        "dim_campaign",
+        "dim_person",
+        "fct_email_events",
+        "fct_email_events_daily",
+        "fct_campaign_membership",
+        "dq_campaign_id_coverage",
+        "dq_orphan_campaign_ids",
+    },
+    "audit": {
+        "audit__event_id_duplicates",
+        "audit__daily_grain_violations",
+        "audit__orphan_campaigns_14d",
+    },
+}
+
+
+def test_all_fifteen_models_are_built_in_their_schemas(warehouse):
+    found = defaultdict(set)
+    for schema, name, kind in query(
+        warehouse, "select table_schema, table_name, table_type from information_schema.tables"
+    ):
+        found[schema].add(name)
+        if schema == "audit":
+            assert kind == "VIEW", f"audit.{name} must be a view"
+    for schema, models in REQUIRED_MODELS.items():
+        assert models <= found[schema], f"missing in {schema}: {models - found[schema]}"
+    for schema in ("staging", "marts"):
+        for name in REQUIRED_MODELS[schema]:
+            assert query(warehouse, f"select count(*) from {schema}.{name}")[0][0] > 0, name
+
+
+def test_the_daily_job_adds_each_day_to_the_daily_fact(warehouse):
+    for day in DAILY_DATES:
+        sends = query(
+            warehouse,
+            "select sum(sends) from marts.fct_email_events_daily where event_date = ?",
+            [day],
+        )[0][0]
+        assert sends and sends > 300, f"no sends for {day}"
+    batches = query(
+        warehouse, "select count(distinct _load_id) from raw.events where _load_id like 'mock:%'"
+    )
+    assert batches[0][0] == len(DAILY_DATES)
+
+
+def test_every_daily_number_equals_the_aggregation_of_the_event_fact(warehouse):
+    """Recomputed in Python from fct_email_events rows, not with the model's SQL."""
+    rows = query(
+        warehouse,
+        """
+        select event_date, coalesce(campaign_id, '(none)'), event_type, job_id, person_id,
+               event_at, event_id, is_machine_open, is_suspected_bot_click, bounce_type
+        from marts.fct_email_events
+        """,
+    )
+    expected = defaultdict(lambda: defaultdict(int))
+    first = {}
+    first_human = {}
+    for day, campaign, kind, job, person, at, event_id, machine, bot, bounce in rows:
+        cell = expected[(day, campaign)]
+        cell[
+            {
+                "SEND": "sends",
+                "DELIVERED": "deliveries",
+                "OPEN": "opens",
+                "CLICK": "clicks",
+                "BOUNCE": "bounces",
+                "UNSUBSCRIBE": "unsubscribe_events",
+            }[kind]
+        ] += 1
+        cell["machine_opens"] += bool(machine)
+        cell["suspected_bot_clicks"] += bool(bot)
+        cell["hard_bounces"] += bounce == "HARD"
+        cell["soft_bounces"] += bounce == "SOFT"
+        key = (job, person, kind)
+        if key not in first or (at, event_id) < first[key][0]:
+            first[key] = ((at, event_id), (day, campaign))
+        if (
+            not machine
+            and not bot
+            and (key not in first_human or (at, event_id) < first_human[key][0])
+        ):
+            first_human[key] = ((at, event_id), (day, campaign))
+    names = {"OPEN": "unique_opens", "CLICK": "unique_clicks", "UNSUBSCRIBE": "unsubscribes"}
+    for (_, _, kind), (_, cell) in first.items():
+        if kind in names:
+            expected[cell][names[kind]] += 1
+    for (_, _, kind), (_, cell) in first_human.items():
+        if kind in ("OPEN", "CLICK"):
+            expected[cell]["human_" + names[kind]] += 1
+
+    columns = [
+        "sends",
+        "deliveries",
+        "opens",
+        "machine_opens",
+        "unique_opens",
+        "human_unique_opens",
+        "clicks",
+        "suspected_bot_clicks",
+        "unique_clicks",
+        "human_unique_clicks",
+        "bounces",
+        "hard_bounces",
+        "soft_bounces",
+        "unsubscribes",
+    ]
+    daily = query(
+        warehouse,
+        f"select event_date, campaign_id, {', '.join(columns)}, delivery_rate, "
+        "unique_open_rate, click_to_open_rate from marts.fct_email_events_daily",
+    )
+    assert len(daily) == len(expected)
+    for row in daily:
+        cell = expected[(row[0], row[1])]
+        actual = dict(zip(columns, row[2 : 2 + len(columns)], strict=True))
+        assert actual == {name: cell[name] for name in columns}, (row[0], row[1])
+        delivery_rate, open_rate, ctor = row[-3:]
+        assert delivery_rate == (cell["deliveries"] / cell["sends"] if cell["sends"] else None)
+        assert open_rate == (
+            cell["unique_opens"] / cell["deliveries"] if cell["deliveries"] else None
+        )
+        assert ctor == (
+            cell["unique_clicks"] / cell["unique_opens"] if cell["unique_opens"] else None
+        )
+
+
+def test_every_raw_row_is_a_fact_a_duplicate_or_quarantined(warehouse):
+    raw = query(warehouse, "select count(*), count(distinct event_id) from raw.events")[0]
+    facts = query(
+        warehouse, "select count(*), sum(collapsed_duplicate_count) from marts.fct_email_events"
+    )[0]
+    rejected = query(warehouse, "select count(*) from audit.audit__rejected_events")[0][0]
+    assert raw[0] == facts[0] + facts[1] + rejected
+    duplicates = query(
+        warehouse, "select sum(collapsed_row_count) from audit.audit__event_id_duplicates"
+    )
+    assert duplicates[0][0] == facts[1] > 0
+
+
+def test_audit_views_surface_orphans_and_no_grain_violations(warehouse):
+    assert query(warehouse, "select count(*) from audit.audit__daily_grain_violations")[0][0] == 0
+    orphans = {
+        r[0] for r in query(warehouse, "select campaign_id from marts.dq_orphan_campaign_ids")
+    }
+    crm = {r[0] for r in query(warehouse, "select campaign_id from raw.campaigns")}
+    on_events = {r[0] for r in query(warehouse, "select distinct campaign_id from raw.events")}
+    assert orphans == on_events - crm - {None}
+    recent = {
+        r[0] for r in query(warehouse, "select campaign_id from audit.audit__orphan_campaigns_14d")
+    }
+    assert recent <= orphans
+
+
+def test_no_personal_data_in_marts_or_audit(warehouse):
+    emails = {r[0] for r in query(warehouse, "select email from staging.stg_contacts")}
+    for schema in ("marts", "audit"):
+        for (name,) in query(
+            warehouse,
+            "select table_name from information_schema.tables where table_schema = ?",
+            [schema],
+        ):
+            columns = {r[0] for r in query(warehouse, f"describe {schema}.{name}")}
+            assert not columns & {"email", "first_name", "last_name", "ip_address"}, name
+    sample = next(iter(emails))
+    assert (
+        query(
+            warehouse, "select count(*) from marts.dim_person where person_key = md5(?)", [sample]
+        )[0][0]
+        == 1
+    )
+
+
+def test_a_converted_lead_is_one_person(warehouse):
+    people = query(warehouse, "select count(*) from marts.dim_person")[0][0]
+    contacts = query(warehouse, "select count(*) from raw.contacts")[0][0]
+    open_leads = query(
+        warehouse,
+        "select count(*) from raw.leads where not is_converted or converted_contact_id is null",
+    )[0][0]
+    assert people == contacts + open_leads
+
+
+def test_appended_events_survive_a_build_with_seeds(built, tmp_path):
+    export = tmp_path / "my_export.csv"
+    export.write_text(
+        "event_id,event_type,job_id,subscriber_key,event_date,campaign_id\n"
+        "user-1,Sent,999001,0035g00FEk0wmNhAMI,2026-11-03 09:00:00,7015g000MyOwn00AAA\n"
+        "user-2,open,999001,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,7015g000MyOwn00AAA\n"
+        ",Click,999001,0035g00FEk0wmNhAMI,2026-11-03 10:01:00,7015g000MyOwn00AAA\n"
+        "user-4,Forwarded,999001,0035g00FEk0wmNhAMI,2026-11-03 10:02:00,7015g000MyOwn00AAA\n"
+        "user-5,Click,999001,0035g00FEk0wmNhAMI,yesterday,7015g000MyOwn00AAA\n"
+    )
+    with connect() as connection:
+        load_id, added = load_events_file(connection, export)
+        assert added == 5
+        assert load_events_file(connection, export) == (load_id, 0), "a file loads once"
+    run_dbt(["seed", "--full-refresh"])
+    run_dbt(["build", "--select", "tag:daily"])
+    with connect() as connection:
+        assert (
+            query(connection, "select count(*) from raw.events where _load_id = ?", [load_id])[0][0]
+            == 5
+        )
+        facts = {
+            r[0]
+            for r in query(
+                connection, "select event_id from marts.fct_email_events where job_id = '999001'"
+            )
+        }
+        assert facts == {"user-1", "user-2"}
+        reasons = sorted(
+            r[0]
+            for r in query(
+                connection,
+                "select rejection_reason from audit.audit__rejected_events where load_id = ?",
+                [load_id],
+            )
+        )
+        assert reasons == ["MISSING_EVENT_ID", "UNKNOWN_EVENT_TYPE", "UNPARSEABLE_TIMESTAMP"]
+
+
+def test_mock_events_are_idempotent_and_deterministic(built):
+    day, batch = DAILY_DATES[0], f"mock:{DAILY_DATES[0]}:7"
+    digest_sql = (
+        "select count(*), md5(string_agg(md5(concat_ws('|', event_id, event_type, job_id, "
+        "subscriber_key, campaign_id, event_date, _loaded_at)), ',' "
+        "order by event_id, event_type)) from raw.events where _load_id = ?"
+    )
+    with connect() as connection:
+        before = query(connection, digest_sql, [batch])[0]
+    insert_mock_events(day, 1500, 7, "duckdb")
+    with connect() as connection:
+        assert query(connection, digest_sql, [batch])[0] == before, "second run added rows"
+        connection.execute("delete from raw.events where _load_id = ?", [batch])
+    insert_mock_events(day, 1500, 7, "duckdb")
+    with connect() as connection:
+        assert query(connection, digest_sql, [batch])[0] == before, "same args, other rows"
+    assert before[0] == 1500
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ("{run_date: '2026-02-30'}", "is not a calendar date"),
+        ("{run_date: 'yesterday'}", "is not a calendar date"),
+        ("{n_events: -5}", "n_events must be a whole number from 1"),
+        ("{seed: 'x; drop table raw.events'}", "seed must be a whole number"),
+    ],
+)
+def test_mock_events_reject_bad_arguments_clearly(built, args, message):
+    with pytest.raises(DbtError, match=message):
+        run_dbt(["run-operation", "insert_mock_marketing_cloud_events", "--args", args])
+
+
+def test_tag_daily_selects_every_model_and_seed(built):
+    listed = run_dbt(
+        ["ls", "--select", "tag:daily", "--resource-type", "model", "--output", "name"], quiet=True
+    )
+    everything = run_dbt(["ls", "--resource-type", "model", "--output", "name"], quiet=True)
+    assert sorted(listed.result) == sorted(everything.result)
+    assert len(listed.result) >= 15
+
+
+def test_docs_describe_every_model_and_column(built):
+    target = Path(built["dir"]) / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    undocumented = []
+    for unique_id, node in catalog["nodes"].items():
+        if not unique_id.startswith(("model.email_mart.", "seed.email_mart.")):
+            continue
+        documented = manifest["nodes"][unique_id]
+        if not documented["description"].strip():
+            undocumented.append(unique_id)
+        for column in node["columns"]:
+            described = documented["columns"].get(column.lower(), {}).get("description", "")
+            if not described.strip():
+                undocumented.append(f"{unique_id}.{column}")
+    assert not undocumented, undocumented
+    assert any(k.startswith("model.email_mart.") for k in catalog["nodes"])
