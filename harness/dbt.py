@@ -50,11 +50,35 @@ def duckdb_path() -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
-def prepare_environment() -> None:
-    """Pin the variables the profile reads to absolute values before dbt starts."""
+SNOWFLAKE_REQUIRED = (
+    "SNOWFLAKE_ACCOUNT",
+    "SNOWFLAKE_USER",
+    "SNOWFLAKE_ROLE",
+    "SNOWFLAKE_WAREHOUSE",
+    "SNOWFLAKE_DATABASE",
+)
+
+
+def prepare_environment(target: str = "duckdb") -> None:
+    """Get the target ready before dbt starts: absolute paths, the emulator, credentials."""
     path = duckdb_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     os.environ["MART_DUCKDB_PATH"] = str(path)
+    if target == "snowflake_emulator":
+        from harness import emulator
+
+        emulator.start()
+    elif target == "snowflake":
+        missing = [name for name in SNOWFLAKE_REQUIRED if not os.environ.get(name)]
+        if not (
+            os.environ.get("SNOWFLAKE_PASSWORD") or os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH")
+        ):
+            missing.append("SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH")
+        if missing:
+            raise UserError(
+                f"The snowflake target needs {', '.join(missing)}; set them in the environment "
+                "(see the README's Snowflake section), or use --target snowflake_emulator."
+            )
 
 
 def run_dbt(
@@ -73,7 +97,7 @@ def run_dbt(
 
     if target not in TARGETS:
         raise UserError(f"Unknown target '{target}'; use one of: {', '.join(TARGETS)}.")
-    prepare_environment()
+    prepare_environment(target)
     command = [
         *args,
         "--project-dir",

@@ -53,16 +53,8 @@
 {%- endmacro %}
 
 
-{#- Text → timestamp, NULL when the text is not a timestamp. -#}
+{#- Text → timestamp, NULL when the text is not a timestamp (try_cast on both engines). -#}
 {% macro safe_timestamp(text_sql) -%}
-    {{ return(adapter.dispatch('safe_timestamp', 'email_mart')(text_sql)) }}
-{%- endmacro %}
-
-{% macro default__safe_timestamp(text_sql) -%}
     try_cast({{ text_sql }} as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
-{% macro snowflake__safe_timestamp(text_sql) -%}
-    try_to_timestamp_ntz({{ text_sql }})
 {%- endmacro %}
 

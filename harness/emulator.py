@@ -1,0 +1,346 @@
+"""The local Snowflake emulator: fakesnow's HTTP server on loopback, driven by dbt-snowflake.
+
+The harness runs the server in a child process (`python -m harness.emulator serve`) that
+persists its databases under state/emulator/ (one DuckDB file per Snowflake database), so a
+second command sees the first one's tables. Two fixes live here, at the emulator layer, never
+in models:
+
+- Temporary relations. dbt-snowflake creates `create or replace temporary table|view
+  DB.SCHEMA.x` (incremental runs, unit tests), which DuckDB rejects: temporary objects live
+  in its temp catalog. The statement rewrite drops database and schema from a temporary
+  relation when it is created, and from every later reference to it in that session.
+- Failing fast. An unhandled error inside fakesnow answers HTTP 500, which the Snowflake
+  connector retries for minutes; the server turns it into an ordinary SQL error instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import PROJECT_DIR
+from harness.errors import UserError
+
+DATABASE = "MART"  # the emulator target's database (profiles/profiles.yml)
+DESCRIBE_COLUMNS = (
+    '"name"',
+    '"type"',
+    '"kind"',
+    '"null?"',
+    '"default"',
+    '"primary key"',
+    '"unique key"',
+    '"check"',
+    '"expression"',
+    '"comment"',
+    '"policy name"',
+    '"privacy domain"',
+)
+START_TIMEOUT_SECONDS = 60
+
+
+def state_dir() -> Path:
+    """Where the emulator keeps its databases, log and pid file (git-ignored)."""
+    configured = os.environ.get("MART_EMULATOR_DIR")
+    return Path(configured).resolve() if configured else PROJECT_DIR / "state" / "emulator"
+
+
+@dataclass(frozen=True)
+class EmulatorStatus:
+    running: bool
+    pid: int | None = None
+    port: int | None = None
+    data_dir: Path | None = None
+
+    def describe(self) -> str:
+        if not self.running:
+            return "The Snowflake emulator is not running."
+        return (
+            f"The Snowflake emulator is running on 127.0.0.1:{self.port} (pid {self.pid}), "
+            f"data in {self.data_dir}."
+        )
+
+
+def _pid_file() -> Path:
+    return state_dir() / "server.json"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def status() -> EmulatorStatus:
+    try:
+        info = json.loads(_pid_file().read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return EmulatorStatus(running=False)
+    pid, port = int(info["pid"]), int(info["port"])
+    if _alive(pid) and _accepts(port):
+        return EmulatorStatus(True, pid, port, Path(info["data_dir"]))
+    return EmulatorStatus(running=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start() -> EmulatorStatus:
+    """Start the emulator (or return the running one) and export its port for dbt."""
+    current = status()
+    if current.running:
+        os.environ["MART_EMULATOR_PORT"] = str(current.port)
+        return current
+    folder = state_dir()
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    log = (folder / "server.log").open("ab")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness.emulator",
+            "serve",
+            "--port",
+            str(port),
+            "--data",
+            str(data),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=PROJECT_DIR,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise UserError(
+                f"The Snowflake emulator exited at start (code {process.returncode}); "
+                f"see {folder / 'server.log'}."
+            )
+        if _accepts(port):
+            break
+        time.sleep(0.2)
+    else:
+        process.terminate()
+        raise UserError(
+            f"The Snowflake emulator did not start within {START_TIMEOUT_SECONDS} s; "
+            f"see {folder / 'server.log'}."
+        )
+    _pid_file().write_text(json.dumps({"pid": process.pid, "port": port, "data_dir": str(data)}))
+    os.environ["MART_EMULATOR_PORT"] = str(port)
+    return status()
+
+
+def stop() -> bool:
+    """Stop the emulator; True when one was running. Its data stays on disk."""
+    current = status()
+    _pid_file().unlink(missing_ok=True)
+    if not current.running:
+        return False
+    os.kill(current.pid, signal.SIGTERM)
+    for _ in range(100):
+        if not _alive(current.pid):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(current.pid, signal.SIGKILL)
+    return True
+
+
+def reset() -> None:
+    """Stop the emulator and delete its databases."""
+    import shutil
+
+    stop()
+    shutil.rmtree(state_dir() / "data", ignore_errors=True)
+
+
+# --- inside the server process ---------------------------------------------------------------
+
+
+def rewrite_temporary_relations(expression, temporary_names: set[str]):
+    """Drop database and schema from temporary relations and references to them.
+
+    `temporary_names` is the session's set of temporary relation names (lower case); a
+    `create temporary table|view` adds its name to it.
+    """
+    from sqlglot import exp
+
+    if isinstance(expression, exp.Create) and expression.args.get("kind") in ("TABLE", "VIEW"):
+        properties = expression.args.get("properties")
+        is_temporary = properties is not None and any(
+            isinstance(prop, exp.TemporaryProperty) for prop in properties.expressions
+        )
+        if is_temporary:
+            target = expression.this
+            table = target.this if isinstance(target, exp.Schema) else target
+            if isinstance(table, exp.Table):
+                temporary_names.add(table.name.lower())
+    if not temporary_names:
+        return expression
+    describing = isinstance(expression, exp.Describe)
+    for table in expression.find_all(exp.Table):
+        if table.name.lower() not in temporary_names:
+            continue
+        if describing:
+            # Column look-up (dbt unit tests, incremental schema checks): DuckDB keeps
+            # temporary relations in catalog "temp", schema "main"; _describe_temporary
+            # answers from there.
+            table.set("catalog", exp.to_identifier("temp"))
+            table.set("db", exp.to_identifier("main"))
+        else:
+            table.set("db", None)
+            table.set("catalog", None)
+    return expression
+
+
+def _describe_temporary(describe_table):
+    """Wrap fakesnow's DESCRIBE TABLE transform to answer for temporary relations too."""
+    import sqlglot
+    from fakesnow.transforms.transforms import SQL_DESCRIBE_TABLE
+    from sqlglot import exp
+
+    # DuckDB lists temporary relations under catalog "temp", schema "main", in the global
+    # columns view (each column twice), with the name in the case fakesnow created it.
+    inner = (
+        SQL_DESCRIBE_TABLE.template.replace("SELECT\n", "SELECT DISTINCT ordinal_position,\n", 1)
+        .replace(
+            "FROM _fs_information_schema._fs_columns",
+            "FROM _fs_global._fs_information_schema._fs_columns",
+        )
+        .replace(
+            "WHERE table_catalog = '${catalog}' AND table_schema = '${schema}' "
+            "AND table_name = '${table}'",
+            "WHERE table_catalog = 'temp' AND table_schema = 'main' "
+            "AND upper(table_name) = upper('${table}')",
+        )
+        .replace("ORDER BY ordinal_position", "")
+    )
+    if "table_catalog = 'temp'" not in inner:
+        raise RuntimeError("fakesnow's DESCRIBE TABLE template changed; update harness.emulator")
+
+    def describe(expression, current_database=None, current_schema=None):
+        table = expression.find(exp.Table) if isinstance(expression, exp.Describe) else None
+        if table is not None and table.catalog.upper() == "TEMP":
+            name = table.name.replace("'", "''")
+            query = (
+                f"SELECT {', '.join(DESCRIBE_COLUMNS)} FROM ({inner.replace('${table}', name)}) "
+                "ORDER BY ordinal_position"
+            )
+            return sqlglot.parse_one(query, read="duckdb")
+        return describe_table(expression, current_database, current_schema)
+
+    return describe
+
+
+def _keep_try_cast(to_timestamp):
+    """fakesnow turns TRY_CAST(x AS TIMESTAMP) into a plain CAST that raises on bad text
+    (TryCast is a Cast to sqlglot); keep it a TRY_CAST, NULL on bad text, as on Snowflake."""
+    from sqlglot import exp
+
+    def transform(expression):
+        return expression if isinstance(expression, exp.TryCast) else to_timestamp(expression)
+
+    return transform
+
+
+def _install_patches() -> None:
+    import fakesnow.cursor
+    import fakesnow.transforms
+
+    fakesnow.transforms.describe_table = _describe_temporary(fakesnow.transforms.describe_table)
+    fakesnow.transforms.to_timestamp = _keep_try_cast(fakesnow.transforms.to_timestamp)
+
+    transform = fakesnow.cursor.FakeSnowflakeCursor._transform
+
+    def _transform(self, expression, params):
+        names = self._conn.__dict__.setdefault("_mart_temporary_names", set())
+        return transform(self, rewrite_temporary_relations(expression, names), params)
+
+    fakesnow.cursor.FakeSnowflakeCursor._transform = _transform
+
+
+def _app(data_dir: Path):
+    import fakesnow.server as server
+    from fakesnow.instance import FakeSnow
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    server.shared_fs = FakeSnow(db_path=str(data_dir))
+
+    @dataclass
+    class ExplainedServerError(server.ServerError):
+        """Carries the underlying error's first line instead of the whole statement."""
+
+        def __post_init__(self):
+            cause = sys.exc_info()[1]
+            if self.status_code == 500 and cause is not None:
+                self.message = f"{type(cause).__name__}: {str(cause).splitlines()[0]}"
+
+    server.ServerError = ExplainedServerError
+
+    async def query_request(request):
+        response = await server.query_request(request)
+        if response.status_code != 500:
+            return response
+        message = json.loads(response.body).get("message") or "emulator error"
+        return JSONResponse(
+            {
+                "data": {"errorCode": "002003", "sqlState": "XX000"},
+                "code": "002003",
+                "message": f"the Snowflake emulator failed on this statement ({message}); "
+                f"details in {data_dir.parent / 'server.log'}",
+                "success": False,
+            }
+        )
+
+    routes = [
+        Route(route.path, query_request, methods=list(route.methods or ["POST"]))
+        if route.path == "/queries/v1/query-request"
+        else route
+        for route in server.routes
+    ]
+    return Starlette(routes=routes)
+
+
+def serve(port: int, data_dir: Path) -> None:
+    import uvicorn
+
+    _install_patches()
+    uvicorn.run(_app(data_dir), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m harness.emulator")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve_parser = sub.add_parser("serve", help="Run the emulator server in the foreground.")
+    serve_parser.add_argument("--port", type=int, required=True)
+    serve_parser.add_argument("--data", type=Path, required=True)
+    arguments = parser.parse_args()
+    serve(arguments.port, arguments.data)
