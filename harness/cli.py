@@ -154,6 +154,146 @@ def load(
             console.print(f"{file}: {note} (batch {load_id})")
 
 
+emulator_app = typer.Typer(help="Start, stop and inspect the local Snowflake emulator.")
+app.add_typer(emulator_app, name="emulator")
+
+
+@emulator_app.command("start")
+@user_errors
+def emulator_start() -> None:
+    """Start the emulator on a free loopback port (data kept under state/emulator/)."""
+    from harness import emulator
+
+    console.print(emulator.start().describe())
+
+
+@emulator_app.command("stop")
+@user_errors
+def emulator_stop() -> None:
+    """Stop the emulator (its data stays on disk)."""
+    from harness import emulator
+
+    stopped = emulator.stop()
+    console.print("Stopped the Snowflake emulator." if stopped else emulator.status().describe())
+
+
+@emulator_app.command("status")
+@user_errors
+def emulator_status() -> None:
+    """Say whether the emulator runs, where, and where its data is."""
+    from harness import emulator
+
+    console.print(emulator.status().describe())
+
+
+@emulator_app.command("reset")
+@user_errors
+def emulator_reset() -> None:
+    """Stop the emulator and delete its databases."""
+    from harness import emulator
+
+    emulator.reset()
+    console.print("The Snowflake emulator is stopped and its data deleted.")
+
+
+@app.command()
+@user_errors
+def diff(
+    left: Annotated[
+        str, typer.Option(help="duckdb | duckdb:<file> | snowflake_emulator | snowflake")
+    ] = "duckdb",
+    right: Annotated[
+        str, typer.Option(help="duckdb | duckdb:<file> | snowflake_emulator | snowflake")
+    ] = "snowflake_emulator",
+    select: Annotated[
+        str | None, typer.Option(help="dbt selector (default: every mart, dq and audit model).")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option(help="Ad-hoc query in Snowflake SQL to run on both sides instead.")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the JSON report here.")
+    ] = None,
+    samples: Annotated[int, typer.Option(help="Sample keys shown per model.", min=0, max=100)] = 5,
+) -> None:
+    """Compare models (schema, row counts, profiles, rows by grain) between two warehouses.
+
+    Exit code 0 when equal, 1 when not.
+    """
+    import json
+
+    from harness.diff import diff_models, diff_query, open_side, selected_models
+
+    models = None if query else selected_models(select)
+    left_side, right_side = open_side(left), open_side(right)
+    try:
+        if query:
+            results = [diff_query(left_side, right_side, query, samples)]
+        else:
+            with console.status("Comparing…") as status:
+                results = diff_models(
+                    left_side,
+                    right_side,
+                    models,
+                    max_samples=samples,
+                    progress=lambda name: status.update(f"Compared {name}"),
+                )
+    finally:
+        left_side.close()
+        right_side.close()
+    print_diff(results, left, right)
+    if json_path:
+        json_path.write_text(
+            json.dumps(
+                {
+                    "left": left,
+                    "right": right,
+                    "equal": not any(r.differs for r in results),
+                    "models": [r.as_dict() for r in results],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        console.print(f"JSON report: {json_path}")
+    if any(r.differs for r in results):
+        raise typer.Exit(1)
+
+
+def print_diff(results, left: str, right: str) -> None:
+    table = Table("model", "result", "differs in", "detail", title=f"{left} ↔ {right}")
+    for result in results:
+        differing = [name for name, check in result.checks.items() if check.get("differs")]
+        detail = ""
+        rows = result.checks.get("rows", {})
+        if rows.get("differs"):
+            detail = (
+                f"{rows['missing_on_right']} missing, {rows['extra_on_right']} extra, "
+                f"{rows.get('changed', 0)} changed"
+            )
+        elif result.checks.get("row_count", {}).get("differs"):
+            counts = result.checks["row_count"]
+            detail = f"{counts['left']} vs {counts['right']} rows"
+        table.add_row(
+            result.model,
+            "[red]differs[/]" if differing else "[green]match[/]",
+            ", ".join(differing),
+            detail,
+        )
+    console.print(table)
+    for result in results:
+        if not result.differs:
+            continue
+        schema = result.checks.get("schema", {})
+        for label in ("only_left", "only_right", "type_mismatches"):
+            if schema.get(label):
+                console.print(f"  {result.model}: {label.replace('_', ' ')}: {schema[label]}")
+        for difference in result.checks.get("profile", {}).get("differences", [])[:5]:
+            console.print(f"  {result.model}: profile {difference}")
+        for sample in result.samples:
+            console.print(f"  {result.model}: {sample}", highlight=False)
+
+
 def print_summary(run: DbtRun, target: str) -> None:
     """Rows per model (DuckDB) and node outcomes of a build."""
     if target == "duckdb":
