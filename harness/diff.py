@@ -163,8 +163,15 @@ def comparable_family(left: str, right: str) -> str | None:
     return None
 
 
+def quote(column: str) -> str:
+    """A column as a quoted identifier in Snowflake's case (upper): Snowflake stores unquoted
+    names upper case, and DuckDB matches identifiers case-insensitively even when quoted."""
+    return '"' + column.upper().replace('"', '""') + '"'
+
+
 def canonical(column: str, family: str) -> str:
     """Snowflake SQL: the column as canonical text (NULL stays NULL)."""
+    column = quote(column)
     if family == "integer":
         return f"cast(cast({column} as bigint) as varchar)"
     if family in ("decimal", "float"):
@@ -188,7 +195,9 @@ def row_text(columns: Sequence[tuple[str, str]]) -> str:
 def hash_number(md5_sql: str, chars: int = 6) -> str:
     """Snowflake SQL: an integer from the first hex characters of an md5 (ascii arithmetic,
     the same on every engine, no hex parsing needed)."""
-    terms = [f"cast(ascii(substr({md5_sql}, {i + 1}, 1)) as bigint) * {128**i}" for i in range(chars)]
+    terms = [
+        f"cast(ascii(substr({md5_sql}, {i + 1}, 1)) as bigint) * {128**i}" for i in range(chars)
+    ]
     return " + ".join(terms)
 
 
@@ -307,23 +316,24 @@ def diff_relation(
 def _profile_sql(relation: str, shared: Sequence[tuple[str, str]]) -> tuple[str, list]:
     measures, labels = ["count(*)"], []
     for name, family in shared:
-        measures.append(f"count(*) - count({name})")
+        column = quote(name)
+        measures.append(f"count(*) - count({column})")
         labels.append((name, "nulls"))
         measures.append(f"count(distinct {canonical(name, family)})")
         labels.append((name, "distinct"))
         if family in NUMERIC:
             for fn in ("min", "max", "sum"):
-                measures.append(f"{fn}(cast({name} as double))")
+                measures.append(f"{fn}(cast({column} as double))")
                 labels.append((name, fn))
         elif family in ("date", "timestamp"):
             for fn in ("min", "max"):
                 measures.append(f"{fn}(cast({canonical(name, family)} as bigint))")
                 labels.append((name, fn))
         elif family == "boolean":
-            measures.append(f"sum(case when {name} then 1 else 0 end)")
+            measures.append(f"sum(case when {column} then 1 else 0 end)")
             labels.append((name, "trues"))
         elif family == "text":
-            measures.append(f"sum(length({name}))")
+            measures.append(f"sum(length({column}))")
             labels.append((name, "total_length"))
     return f"select {', '.join(measures)} from {relation}", labels
 
@@ -377,7 +387,7 @@ def _diff_rows(left, right, relation, key, shared, rows) -> dict:
         names = [name for name, _ in shared]
         fetch_sql = (
             f"select {key_sql} as key_hash, {row_sql} as row_hash, "
-            f"{', '.join(names)} from {relation}{_prefix_filter(key_sql, to_fetch)}"
+            f"{', '.join(map(quote, names))} from {relation}{_prefix_filter(key_sql, to_fetch)}"
         )
         left_rows = _by_key(left.query(fetch_sql))
         right_rows = _by_key(right.query(fetch_sql))
@@ -522,8 +532,9 @@ def selected_models(select: str | None = None) -> list[ModelSpec]:
             "model",
             "--output",
             "name",
+            "--log-level",
+            "none",
         ],
-        quiet=True,
     ).result
     if not listed:
         raise UserError(f"The selector '{select}' picks no model; check it with `dbt ls`.")

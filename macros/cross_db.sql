@@ -1,25 +1,18 @@
 {#- Engine-specific SQL, one macro each, with default__/duckdb__/snowflake__ versions. -#}
 
-{#- An integer from eight hexadecimal digits (0 to 4294967295). -#}
-{% macro hex8_to_int(hex_text) -%}
-    {{ return(adapter.dispatch('hex8_to_int', 'email_mart')(hex_text)) }}
-{%- endmacro %}
-
-{% macro default__hex8_to_int(hex_text) -%}
-    cast(('0x' || {{ hex_text }}) as bigint)
-{%- endmacro %}
-
-{% macro snowflake__hex8_to_int(hex_text) -%}
-    to_number({{ hex_text }}, 'XXXXXXXX')
-{%- endmacro %}
-
-
 {#-
-    A deterministic pseudo-random integer in [0, 4294967296) from a text key: the same on
-    every engine (integer arithmetic only, so no engine's decimal rounding can differ).
+    A deterministic pseudo-random integer in [0, 4294967296) from a text key: the first eight
+    hex digits of its md5, read digit by digit with position() (plain SQL that every engine,
+    and the Snowflake emulator, evaluates alike; integer arithmetic only).
 -#}
 {% macro hash_int(key_sql) -%}
-    {{ hex8_to_int('substr(md5(' ~ key_sql ~ '), 1, 8)') }}
+    {%- set digest = 'md5(' ~ key_sql ~ ')' -%}
+    (
+    {%- for i in range(8) %}
+        {{ '+ ' if not loop.first }}(position(substr({{ digest }}, {{ i + 1 }}, 1) in '0123456789abcdef') - 1)
+            * {{ 16 ** (7 - i) }}
+    {%- endfor %}
+    )
 {%- endmacro %}
 
 

@@ -279,9 +279,21 @@ def test_mock_events_reject_bad_arguments_clearly(built, args, message):
 
 def test_tag_daily_selects_every_model_and_seed(built):
     listed = run_dbt(
-        ["ls", "--select", "tag:daily", "--resource-type", "model", "--output", "name"], quiet=True
+        [
+            "ls",
+            "--select",
+            "tag:daily",
+            "--resource-type",
+            "model",
+            "--output",
+            "name",
+            "--log-level",
+            "none",
+        ]
     )
-    everything = run_dbt(["ls", "--resource-type", "model", "--output", "name"], quiet=True)
+    everything = run_dbt(
+        ["ls", "--resource-type", "model", "--output", "name", "--log-level", "none"]
+    )
     assert sorted(listed.result) == sorted(everything.result)
     assert len(listed.result) >= 15
 

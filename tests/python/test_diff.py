@@ -1,0 +1,140 @@
+"""The diff engine finds every injected difference and reports none on equal data.
+
+Both sides are real DuckDB files; the expected differences are the mutations applied here.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from harness.diff import diff_relation, open_side
+
+CREATE = """
+create schema if not exists marts;
+create or replace table marts.t as
+select
+    i as id,
+    'name ' || i as name,
+    cast(i * 1.25 as decimal(18, 2)) as amount,
+    i / 7.0 as ratio,
+    i % 2 = 0 as flag,
+    date '2026-01-01' + cast(i % 300 as integer) as day,
+    timestamp '2026-01-01 00:00:00' + to_seconds(i) as at
+from range({rows}) as r(i)
+"""
+
+
+def make_pair(folder, rows: int, mutate: str | None = None):
+    paths = []
+    for side in ("left", "right"):
+        path = folder / f"{side}.duckdb"
+        with duckdb.connect(str(path)) as connection:
+            connection.execute(CREATE.format(rows=rows))
+            if side == "right" and mutate:
+                connection.execute(mutate)
+        paths.append(path)
+    return open_side(f"duckdb:{paths[0]}"), open_side(f"duckdb:{paths[1]}")
+
+
+def run(folder, rows, mutate=None, key=("id",)):
+    left, right = make_pair(folder, rows, mutate)
+    try:
+        return diff_relation(left, right, "marts", "t", list(key))
+    finally:
+        left.close()
+        right.close()
+
+
+MUTATIONS = {
+    "missing row": ("delete from marts.t where id = 17", {"missing_on_right": 1}),
+    "extra row": (
+        "insert into marts.t select 100000000, 'new', 1, 1, true, date '2026-01-01', "
+        "timestamp '2026-01-01'",
+        {"extra_on_right": 1},
+    ),
+    "changed text": ("update marts.t set name = 'changed' where id = 5", {"changed": ["name"]}),
+    "changed decimal": (
+        "update marts.t set amount = amount + 0.01 where id = 5",
+        {"changed": ["amount"]},
+    ),
+    "changed boolean": ("update marts.t set flag = not flag where id = 5", {"changed": ["flag"]}),
+    "changed date": ("update marts.t set day = day + 1 where id = 5", {"changed": ["day"]}),
+    "timestamp off by one second": (
+        'update marts.t set "at" = "at" + interval 1 second where id = 5',
+        {"changed": ["at"]},
+    ),
+    "float beyond tolerance": (
+        "update marts.t set ratio = ratio + 0.001 where id = 5",
+        {"changed": ["ratio"]},
+    ),
+    "NULL vs empty string": (
+        "update marts.t set name = null where id = 5; update marts.t set name = '' where id = 6",
+        {"changed": ["name"], "count": 2},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MUTATIONS))
+def test_each_injected_difference_is_found_on_a_small_table(tmp_path, case):
+    mutate, expected = MUTATIONS[case]
+    result = run(tmp_path, 1000, mutate)
+    rows = result.checks["rows"]
+    assert result.differs and rows["differs"], case
+    if "missing_on_right" in expected:
+        assert rows["missing_on_right"] == expected["missing_on_right"]
+    if "extra_on_right" in expected:
+        assert rows["extra_on_right"] == expected["extra_on_right"]
+    if "changed" in expected:
+        assert rows["changed"] == expected.get("count", 1)
+        assert set(rows["changed_columns"]) == set(expected["changed"])
+        assert result.samples and result.samples[0]["key"]["id"] in (5, 6)
+
+
+def test_identical_tables_match_and_float_noise_within_tolerance_is_ignored(tmp_path):
+    assert not run(tmp_path, 1000).differs
+    noisy = run(tmp_path, 1000, "update marts.t set ratio = ratio * (1 + 1e-12)")
+    assert not noisy.differs, noisy.as_dict()
+
+
+def test_identifier_case_is_normalised(tmp_path):
+    result = run(
+        tmp_path,
+        200,
+        'alter table marts.t rename column name to "NAME"; '
+        'alter table marts.t rename column amount to "Amount"',
+    )
+    assert not result.differs, result.as_dict()
+
+
+def test_dropped_column_and_changed_type_are_schema_differences(tmp_path):
+    dropped = run(tmp_path, 200, "alter table marts.t drop column flag")
+    assert dropped.checks["schema"]["only_left"] == ["flag"]
+    assert not dropped.checks["rows"]["differs"], "remaining columns still compare"
+    retyped = run(tmp_path, 200, "alter table marts.t alter column day type varchar")
+    assert retyped.checks["schema"]["type_mismatches"][0]["column"] == "day"
+    numeric_families = run(tmp_path, 200, "alter table marts.t alter column amount type double")
+    assert not numeric_families.checks["schema"]["differs"], "DECIMAL vs DOUBLE: one family"
+
+
+def test_a_million_rows_with_ten_changes(tmp_path):
+    changes = "update marts.t set name = name || '!' where id % 100000 = 3"
+    result = run(tmp_path, 1_000_000, changes)
+    rows = result.checks["rows"]
+    assert rows["changed"] == 10 and rows["missing_on_right"] == rows["extra_on_right"] == 0
+    assert rows["segments_fetched"] <= 10, "only differing segments are fetched"
+    identical = run(tmp_path, 1_000_000)
+    assert not identical.differs
+
+
+def test_a_million_rows_missing_and_extra(tmp_path):
+    result = run(
+        tmp_path,
+        1_000_000,
+        "delete from marts.t where id in (10, 999999); "
+        "insert into marts.t select 2000000, 'x', 0, 0, false, date '2026-01-01', "
+        "timestamp '2026-01-01'",
+    )
+    rows = result.checks["rows"]
+    assert (rows["missing_on_right"], rows["extra_on_right"], rows["changed"]) == (2, 1, 0)
+    assert result.checks["row_count"] == {"differs": True, "left": 1_000_000, "right": 999_999}

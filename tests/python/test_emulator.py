@@ -1,0 +1,179 @@
+"""The same project on the Snowflake emulator (real dbt-snowflake, fakesnow's server on
+loopback) and on DuckDB, proven equal by the diff harness."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlglot
+from typer.testing import CliRunner
+
+from harness import emulator
+from harness.cli import app
+from harness.dbt import run_dbt
+from harness.diff import diff_models, open_side, selected_models
+from harness.emulator import rewrite_temporary_relations
+from harness.jobs import insert_mock_events
+
+MOCK_DAY, MOCK_EVENTS, MOCK_SEED = "2026-11-04", 800, 11
+
+
+def _same_operations(target: str) -> None:
+    """Seeds and models, one day of mock events, then a second build (re-runs)."""
+    run_dbt(["build"], target=target, quiet=True)
+    insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, target)
+    insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, target)  # idempotent: adds nothing
+    run_dbt(["build"], target=target, quiet=True)
+
+
+@pytest.fixture(scope="module")
+def both_engines(state_dir, tmp_path_factory):
+    """A private DuckDB file and a private emulator, built by the same operations."""
+    folder = tmp_path_factory.mktemp("engines")
+    saved = {
+        k: os.environ.get(k) for k in ("MART_DUCKDB_PATH", "MART_EMULATOR_DIR", "DBT_TARGET_PATH")
+    }
+    os.environ["MART_DUCKDB_PATH"] = str(folder / "left.duckdb")
+    os.environ["MART_EMULATOR_DIR"] = str(folder / "emulator")
+    os.environ["DBT_TARGET_PATH"] = str(folder / "target")
+    try:
+        _same_operations("duckdb")
+        _same_operations("snowflake_emulator")
+        yield folder
+    finally:
+        emulator.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def test_zero_diff_between_duckdb_and_the_emulator_over_all_marts(both_engines):
+    models = selected_models()
+    assert {m.name for m in models} >= {"fct_email_events", "fct_email_events_daily", "dim_person"}
+    left, right = open_side("duckdb"), open_side("snowflake_emulator")
+    try:
+        results = diff_models(left, right, models)
+    finally:
+        left.close()
+        right.close()
+    differing = {r.model: r.as_dict() for r in results if r.differs}
+    assert not differing, differing
+    daily = next(r for r in results if r.model == "fct_email_events_daily")
+    assert daily.key == ["event_date", "campaign_id"]
+    assert daily.checks["row_count"]["left"] > 100
+
+
+def test_the_mock_events_batch_is_the_same_on_both_engines(both_engines):
+    left, right = open_side("duckdb"), open_side("snowflake_emulator")
+    query = (
+        "select count(*), count(distinct event_id), min(event_date), max(event_date) "
+        f"from raw.events where _load_id = 'mock:{MOCK_DAY}:{MOCK_SEED}'"
+    )
+    try:
+        assert left.query(query) == right.query(query)
+        assert left.query(query)[0][0] == MOCK_EVENTS
+    finally:
+        left.close()
+        right.close()
+
+
+def test_diff_command_exit_codes_and_json_report(both_engines, tmp_path):
+    runner = CliRunner()
+    report = tmp_path / "report.json"
+    equal = runner.invoke(
+        app,
+        [
+            "diff",
+            "--left",
+            "duckdb",
+            "--right",
+            "snowflake_emulator",
+            "--select",
+            "fct_email_events_daily dim_campaign",
+            "--json",
+            str(report),
+        ],
+    )
+    assert equal.exit_code == 0, equal.output
+    assert '"equal": true' in report.read_text()
+    other = both_engines / "other.duckdb"
+    import duckdb
+
+    with duckdb.connect(os.environ["MART_DUCKDB_PATH"]) as source:
+        campaigns = source.execute("select * from marts.dim_campaign").arrow()
+    with duckdb.connect(str(other)) as target:
+        target.execute("create schema marts")
+        target.execute("create table marts.dim_campaign as select * from campaigns")
+        target.execute("update marts.dim_campaign set sends = sends + 1 where sends > 0")
+    differs = runner.invoke(
+        app,
+        ["diff", "--left", "duckdb", "--right", f"duckdb:{other}", "--select", "dim_campaign"],
+    )
+    assert differs.exit_code == 1, differs.output
+    assert "differs" in differs.output
+    adhoc = runner.invoke(
+        app,
+        [
+            "diff",
+            "--left",
+            "duckdb",
+            "--right",
+            "snowflake_emulator",
+            "--query",
+            "select event_date, sum(sends) from marts.fct_email_events_daily group by 1",
+        ],
+    )
+    assert adhoc.exit_code == 0, adhoc.output
+
+
+def test_every_model_compiles_to_valid_snowflake_sql(both_engines):
+    run_dbt(["compile"], target="snowflake_emulator", quiet=True)
+    compiled = Path(os.environ["DBT_TARGET_PATH"]) / "compiled" / "email_mart" / "models"
+    files = sorted(compiled.rglob("*.sql"))
+    assert len(files) >= 15
+    for file in files:
+        sqlglot.parse(file.read_text(), read="snowflake")  # raises on DuckDB-only syntax
+
+
+def test_emulator_status_and_restart_keep_the_data(both_engines):
+    status = emulator.status()
+    assert status.running and status.port
+    emulator.stop()
+    assert not emulator.status().running
+    side = open_side("snowflake_emulator")  # starts it again, on the same folder
+    try:
+        assert side.query("select count(*) from marts.dim_campaign")[0][0] == 50
+    finally:
+        side.close()
+
+
+def test_temporary_relation_rewrite():
+    names: set[str] = set()
+    create = sqlglot.parse_one(
+        "create or replace temporary view MART.staging.x__dbt_tmp as select 1 as a",
+        read="snowflake",
+    )
+    assert (
+        rewrite_temporary_relations(create, names)
+        .sql("snowflake")
+        .startswith("CREATE OR REPLACE TEMPORARY VIEW x__dbt_tmp")
+    )
+    later = sqlglot.parse_one(
+        "insert into MART.staging.x select * from MART.staging.x__dbt_tmp", read="snowflake"
+    )
+    assert rewrite_temporary_relations(later, names).sql("snowflake") == (
+        "INSERT INTO MART.staging.x SELECT * FROM x__dbt_tmp"
+    )
+
+
+def test_missing_snowflake_credentials_name_every_variable(monkeypatch):
+    for name in ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, ["build", "--target", "snowflake"])
+    assert result.exit_code == 2
+    assert "SNOWFLAKE_ACCOUNT" in result.output and "SNOWFLAKE_USER" in result.output
+    assert "Traceback" not in result.output
