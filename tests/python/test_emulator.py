@@ -104,8 +104,9 @@ def test_diff_command_exit_codes_and_json_report(both_engines, tmp_path):
     import duckdb
 
     with duckdb.connect(os.environ["MART_DUCKDB_PATH"]) as source:
-        campaigns = source.execute("select * from marts.dim_campaign").arrow()
+        campaigns = source.execute("select * from marts.dim_campaign").to_arrow_table()
     with duckdb.connect(str(other)) as target:
+        target.register("campaigns", campaigns)
         target.execute("create schema marts")
         target.execute("create table marts.dim_campaign as select * from campaigns")
         target.execute("update marts.dim_campaign set sends = sends + 1 where sends > 0")
