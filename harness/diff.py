@@ -285,41 +285,53 @@ def diff_relation(
     key = [name for name in (key or []) if name in families] or [name for name, _ in shared]
     result.key = key
 
-    # Row counts and profile (one query per side) -------------------------------------------
-    profile_sql, labels = _profile_sql(relation, shared)
-    left_profile = left.query(profile_sql)[0]
-    right_profile = right.query(profile_sql)[0]
+    # Row counts -----------------------------------------------------------------------------
+    count_sql = f"select count(*) from {relation}"
+    left_count, right_count = left.query(count_sql)[0][0], right.query(count_sql)[0][0]
     result.checks["row_count"] = {
-        "differs": left_profile[0] != right_profile[0],
-        "left": left_profile[0],
-        "right": right_profile[0],
-    }
-    profile_differences = [
-        {"column": column, "measure": measure, "left": a, "right": b}
-        for (column, measure), a, b in zip(labels, left_profile[1:], right_profile[1:], strict=True)
-        if not _close(a, b)
-    ]
-    result.checks["profile"] = {
-        "differs": bool(profile_differences),
-        "differences": profile_differences[:50],
+        "differs": left_count != right_count,
+        "left": left_count,
+        "right": right_count,
     }
 
-    # Rows -----------------------------------------------------------------------------------
-    rows_check = _diff_rows(
-        left, right, relation, key, shared, max(left_profile[0], right_profile[0])
-    )
-    result.checks["rows"] = rows_check.pop("check")
+    # Rows, by segment checksums -------------------------------------------------------------
+    rows_check = _diff_rows(left, right, relation, key, shared, max(left_count, right_count))
+    result.checks["rows"] = rows_check["check"]
     result.samples = rows_check["samples"][:max_samples]
+
+    # Profile: equal row checksums imply an equal profile, so it is only computed (one query
+    # per side) to explain a difference -----------------------------------------------------
+    rows = result.checks["rows"]
+    if rows["differs"] or result.checks["row_count"]["differs"]:
+        # With the same rows on both sides but changed values, only the changed columns can
+        # profile differently; missing or extra rows touch every column.
+        same_rows = not (rows["missing_on_right"] or rows["extra_on_right"])
+        profiled = [
+            (name, family)
+            for name, family in shared
+            if not same_rows or name in rows["changed_columns"]
+        ]
+        profile_sql, labels = _profile_sql(relation, profiled)
+        left_profile, right_profile = left.query(profile_sql)[0], right.query(profile_sql)[0]
+        differences = [
+            {"column": column, "measure": measure, "left": _jsonable(a), "right": _jsonable(b)}
+            for (column, measure), a, b in zip(labels, left_profile, right_profile, strict=True)
+            if not _close(a, b)
+        ]
+        result.checks["profile"] = {"differs": bool(differences), "differences": differences[:50]}
+    else:
+        result.checks["profile"] = {"differs": False, "implied_by": "equal row checksums"}
     return result
 
 
 def _profile_sql(relation: str, shared: Sequence[tuple[str, str]]) -> tuple[str, list]:
-    measures, labels = ["count(*)"], []
+    measures, labels = [], []
     for name, family in shared:
         column = quote(name)
         measures.append(f"count(*) - count({column})")
         labels.append((name, "nulls"))
-        measures.append(f"count(distinct {canonical(name, family)})")
+        distinct = canonical(name, family) if family in ("decimal", "float") else column
+        measures.append(f"count(distinct {distinct})")
         labels.append((name, "distinct"))
         if family in NUMERIC:
             for fn in ("min", "max", "sum"):

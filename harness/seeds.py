@@ -54,6 +54,16 @@ EVENT_COLUMNS = (
     "_loaded_at",
 )
 
+# The CRM's reported daily numbers (seed campaign_daily_metrics), in column order.
+CRM_METRICS = (
+    "emails_sent",
+    "emails_delivered",
+    "unique_opens",
+    "unique_clicks",
+    "hard_bounces",
+    "soft_bounces",
+    "unsubscribes",
+)
 CAMPAIGN_STATUSES = ("Planned", "In_Progress", "Completed", "Cancelled")
 FREE_MAIL = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "proton.me")
 SFMC_ACCOUNT_ID = "514009876"  # the Marketing Cloud business unit (MID)
@@ -457,17 +467,7 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
         ),
         "marketing_cloud_events": (list(EVENT_COLUMNS), event_rows),
         "campaign_daily_metrics": (
-            [
-                "campaign_id",
-                "metric_date",
-                "emails_sent",
-                "emails_delivered",
-                "unique_opens",
-                "unique_clicks",
-                "hard_bounces",
-                "soft_bounces",
-                "unsubscribes",
-            ],
+            ["campaign_id", "metric_date", *CRM_METRICS],
             crm,
         ),
         "calendar": (
@@ -523,19 +523,10 @@ def _crm_daily_metrics(
             seen.add(marker)
             bucket[unique_metric] = bucket.get(unique_metric, 0) + 1
     rows = []
-    names = (
-        "emails_sent",
-        "emails_delivered",
-        "unique_opens",
-        "unique_clicks",
-        "hard_bounces",
-        "soft_bounces",
-        "unsubscribes",
-    )
     for (campaign_id, day), bucket in sorted(counts.items()):
         if campaign_id not in crm_campaigns:  # the CRM knows nothing of orphan campaigns
             continue
-        values = [bucket.get(name, 0) for name in names]
+        values = [bucket.get(name, 0) for name in CRM_METRICS]
         if rng.random() < 0.08:  # the CRM sync missed a few late engagement events
             values[2] = max(0, values[2] - int(rng.integers(1, 4)))
         rows.append((campaign_id, str(day), *values))
