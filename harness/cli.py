@@ -260,6 +260,28 @@ def diff(
         raise typer.Exit(1)
 
 
+@app.command()
+@user_errors
+def verify(
+    date: Annotated[
+        str, typer.Option(help="Day of mock events to add on both engines.")
+    ] = "2026-11-04",
+    events: Annotated[int, typer.Option(help="Mock events to add.", min=1, max=1_000_000)] = 800,
+    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 11,
+) -> None:
+    """Prove the engines equal: build fresh DuckDB and emulator warehouses the same way
+    (under state/verify/) and diff every mart, dq and audit model. Exit 1 on any difference."""
+    from harness.jobs import verify_engines
+
+    results = verify_engines(
+        PROJECT_DIR / "state" / "verify", parse_date(date), events, seed, announce=console.rule
+    )
+    print_diff(results, "duckdb", "snowflake_emulator")
+    if any(r.differs for r in results):
+        raise typer.Exit(1)
+    console.print("[green]DuckDB and the Snowflake emulator agree on every model.[/]")
+
+
 def print_diff(results, left: str, right: str) -> None:
     table = Table("model", "result", "differs in", "detail", title=f"{left} ↔ {right}")
     for result in results:

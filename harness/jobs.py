@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 from harness.dbt import DbtRun, duckdb_path, run_dbt
 
@@ -61,3 +63,47 @@ def run_daily(
         announce("Generating docs")
         run_dbt(["docs", "generate"], target=target, quiet=True)
     return build
+
+
+def build_with_mock_day(target: str, run_date: str, n_events: int, seed: int) -> None:
+    """Seeds and models, one day of mock events, then a second build (incremental re-runs).
+
+    The same operations on two targets give warehouses that must diff to zero.
+    """
+    run_dbt(["build"], target=target, quiet=True)
+    insert_mock_events(run_date, n_events, seed, target)
+    run_dbt(["build"], target=target, quiet=True)
+
+
+def verify_engines(
+    folder: Path, run_date: str, n_events: int, seed: int, announce=lambda title: None
+) -> list:
+    """Build fresh DuckDB and emulator warehouses in `folder` the same way and diff all marts."""
+    import shutil
+
+    from harness import emulator
+    from harness.diff import diff_models, open_side, selected_models
+
+    saved = {name: os.environ.get(name) for name in ("MART_DUCKDB_PATH", "MART_EMULATOR_DIR")}
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["MART_DUCKDB_PATH"] = str(folder / "mart.duckdb")
+    os.environ["MART_EMULATOR_DIR"] = str(folder / "emulator")
+    try:
+        for target in ("duckdb", "snowflake_emulator"):
+            announce(f"Building on {target} (seeds, models, mock events for {run_date}, rebuild)")
+            build_with_mock_day(target, run_date, n_events, seed)
+        announce("Diffing every mart, dq and audit model")
+        left, right = open_side("duckdb"), open_side("snowflake_emulator")
+        try:
+            return diff_models(left, right, selected_models())
+        finally:
+            left.close()
+            right.close()
+    finally:
+        emulator.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

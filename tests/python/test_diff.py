@@ -15,6 +15,7 @@ create schema if not exists marts;
 create or replace table marts.t as
 select
     i as id,
+    i % 1000 as quantity,
     'name ' || i as name,
     cast(i * 1.25 as decimal(18, 2)) as amount,
     i / 7.0 as ratio,
@@ -49,10 +50,11 @@ def run(folder, rows, mutate=None, key=("id",)):
 MUTATIONS = {
     "missing row": ("delete from marts.t where id = 17", {"missing_on_right": 1}),
     "extra row": (
-        "insert into marts.t select 100000000, 'new', 1, 1, true, date '2026-01-01', "
+        "insert into marts.t select 100000000, 1, 'new', 1, 1, true, date '2026-01-01', "
         "timestamp '2026-01-01'",
         {"extra_on_right": 1},
     ),
+    "changed integer": ("update marts.t set quantity = 7 where id = 5", {"changed": ["quantity"]}),
     "changed text": ("update marts.t set name = 'changed' where id = 5", {"changed": ["name"]}),
     "changed decimal": (
         "update marts.t set amount = amount + 0.01 where id = 5",
@@ -132,7 +134,7 @@ def test_a_million_rows_missing_and_extra(tmp_path):
         tmp_path,
         1_000_000,
         "delete from marts.t where id in (10, 999999); "
-        "insert into marts.t select 2000000, 'x', 0, 0, false, date '2026-01-01', "
+        "insert into marts.t select 2000000, 0, 'x', 0, 0, false, date '2026-01-01', "
         "timestamp '2026-01-01'",
     )
     rows = result.checks["rows"]

@@ -13,35 +13,29 @@ from typer.testing import CliRunner
 from harness import emulator
 from harness.cli import app
 from harness.dbt import run_dbt
-from harness.diff import diff_models, open_side, selected_models
+from harness.diff import open_side
 from harness.emulator import rewrite_temporary_relations
-from harness.jobs import insert_mock_events
+from harness.jobs import insert_mock_events, verify_engines
 
 MOCK_DAY, MOCK_EVENTS, MOCK_SEED = "2026-11-04", 800, 11
 
 
-def _same_operations(target: str) -> None:
-    """Seeds and models, one day of mock events, then a second build (re-runs)."""
-    run_dbt(["build"], target=target, quiet=True)
-    insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, target)
-    insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, target)  # idempotent: adds nothing
-    run_dbt(["build"], target=target, quiet=True)
-
-
 @pytest.fixture(scope="module")
 def both_engines(state_dir, tmp_path_factory):
-    """A private DuckDB file and a private emulator, built by the same operations."""
+    """What `mart verify` does: fresh DuckDB and emulator warehouses built the same way
+    (seeds, models, tests, a day of mock events, a second build), then diffed."""
     folder = tmp_path_factory.mktemp("engines")
     saved = {
         k: os.environ.get(k) for k in ("MART_DUCKDB_PATH", "MART_EMULATOR_DIR", "DBT_TARGET_PATH")
     }
-    os.environ["MART_DUCKDB_PATH"] = str(folder / "left.duckdb")
-    os.environ["MART_EMULATOR_DIR"] = str(folder / "emulator")
     os.environ["DBT_TARGET_PATH"] = str(folder / "target")
     try:
-        _same_operations("duckdb")
-        _same_operations("snowflake_emulator")
-        yield folder
+        results = verify_engines(folder / "verify", MOCK_DAY, MOCK_EVENTS, MOCK_SEED)
+        os.environ["MART_DUCKDB_PATH"] = str(folder / "verify" / "mart.duckdb")
+        os.environ["MART_EMULATOR_DIR"] = str(folder / "verify" / "emulator")
+        # Idempotent on the emulator too: the same batch again adds nothing.
+        insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, "snowflake_emulator")
+        yield {"folder": folder, "results": results}
     finally:
         emulator.stop()
         for key, value in saved.items():
@@ -52,14 +46,12 @@ def both_engines(state_dir, tmp_path_factory):
 
 
 def test_zero_diff_between_duckdb_and_the_emulator_over_all_marts(both_engines):
-    models = selected_models()
-    assert {m.name for m in models} >= {"fct_email_events", "fct_email_events_daily", "dim_person"}
-    left, right = open_side("duckdb"), open_side("snowflake_emulator")
-    try:
-        results = diff_models(left, right, models)
-    finally:
-        left.close()
-        right.close()
+    results = both_engines["results"]
+    assert {r.model for r in results} >= {
+        "fct_email_events",
+        "fct_email_events_daily",
+        "dim_person",
+    }
     differing = {r.model: r.as_dict() for r in results if r.differs}
     assert not differing, differing
     daily = next(r for r in results if r.model == "fct_email_events_daily")
@@ -100,7 +92,7 @@ def test_diff_command_exit_codes_and_json_report(both_engines, tmp_path):
     )
     assert equal.exit_code == 0, equal.output
     assert '"equal": true' in report.read_text()
-    other = both_engines / "other.duckdb"
+    other = both_engines["folder"] / "other.duckdb"
     import duckdb
 
     with duckdb.connect(os.environ["MART_DUCKDB_PATH"]) as source:
