@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -106,11 +107,21 @@ def load_events_file(connection, file: Path) -> tuple[str, int]:
     reader = (
         "read_csv(?, all_varchar = true, header = true)" if suffix == ".csv" else "read_parquet(?)"
     )
+    source = file
+    if suffix == ".csv":
+        raw = file.read_bytes()
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # Keep every row: bytes that are not UTF-8 become U+FFFD, and staging quarantines
+            # those rows as INVALID_TEXT instead of the whole file failing to load.
+            source = Path(tempfile.mkdtemp(prefix="mart-load-")) / file.name
+            source.write_text(raw.decode("utf-8", errors="replace"), encoding="utf-8")
     try:
         found = [
             row[0]
             for row in connection.execute(
-                f"describe select * from {reader}", [str(file)]
+                f"describe select * from {reader}", [str(source)]
             ).fetchall()
         ]
     except duckdb.Error as error:
@@ -147,7 +158,7 @@ def load_events_file(connection, file: Path) -> tuple[str, int]:
         connection.execute(
             f"insert into raw.events ({', '.join(exported)}, _loaded_at, _load_id) "
             f"select {select_list}, ?, ? from {reader}",
-            [loaded_at, load_id, str(file)],
+            [loaded_at, load_id, str(source)],
         )
         added = connection.execute(
             "select count(*) from raw.events where _load_id = ?", [load_id]

@@ -62,3 +62,17 @@
 {% macro ensure_events_landing_table() -%}
     {%- do run_query(create_events_landing_table()) -%}
 {%- endmacro %}
+
+
+{#- The UTC date a row landed; 1900-01-01 when it landed without a _loaded_at. -#}
+{% macro landed_date(column) -%}
+    coalesce(cast({{ column }} as date), cast('1900-01-01' as date))
+{%- endmacro %}
+
+
+{#- True when the predicate holds for any exported landing column ({field} is replaced). -#}
+{% macro any_landing_field(predicate) -%}
+    ({% for column in events_landing_columns() -%}
+        {{ ' or ' if not loop.first }}{{ predicate | replace('{field}', column) }}
+    {%- endfor %})
+{%- endmacro %}

@@ -315,3 +315,49 @@ def test_docs_describe_every_model_and_column(built):
                 undocumented.append(f"{unique_id}.{column}")
     assert not undocumented, undocumented
     assert any(k.startswith("model.email_mart.") for k in catalog["nodes"])
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_every_load_date_reconciles(built, tmp_path):
+    header = b"event_id,event_type,job_id,subscriber_key,event_date,url,user_agent\n"
+    rows = [
+        b"ok-1,Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,,\n",
+        b"big-1,Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,," + b"x" * 3000 + b"\n",
+        b"bytes-1,Click,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,https://x/\xff\xfe,\n",
+        b"future-1,Open,999002,0035g00FEk0wmNhAMI,2031-01-01 00:00:00,,\n",
+        b"old-1,Open,999002,0035g00FEk0wmNhAMI,1999-01-01 00:00:00,,\n",
+        b'"x\'); drop table raw.events; --",Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,,\n',
+    ]
+    export = tmp_path / "bad_rows.csv"
+    export.write_bytes(header + b"".join(rows))
+    with connect() as connection:
+        load_id, added = load_events_file(connection, export)
+    assert added == len(rows), "every row lands, even the one with bytes that are not UTF-8"
+    run_dbt(["build", "--select", "tag:daily"])
+    with connect() as connection:
+        reasons = dict(
+            query(
+                connection,
+                "select event_id, rejection_reason from audit.audit__rejected_events "
+                "where load_id = ?",
+                [load_id],
+            )
+        )
+        assert reasons == {
+            "big-1": "OVERSIZED_TEXT",
+            "bytes-1": "INVALID_TEXT",
+            "future-1": "TIMESTAMP_IN_FUTURE",
+            "old-1": "TIMESTAMP_BEFORE_FLOOR",
+        }
+        facts = {
+            r[0]
+            for r in query(
+                connection, "select event_id from marts.fct_email_events where job_id = '999002'"
+            )
+        }
+        assert facts == {"ok-1", "x'); drop table raw.events; --"}, "SQL-looking text is data"
+        unbalanced = query(
+            connection,
+            "select load_date, unaccounted_rows from audit.audit__load_reconciliation "
+            "where unaccounted_rows != 0",
+        )
+        assert unbalanced == []

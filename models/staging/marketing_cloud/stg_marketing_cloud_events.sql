@@ -44,12 +44,13 @@ cleaned as (
         {{ dbt.dateadd('hour', 6, safe_timestamp('trim(event_date)')) }} as event_at,
         _loaded_at as loaded_at,
         _load_id as load_id,
-        {{ canonical_hash([
-            'event_id', 'event_type', 'account_id', 'job_id', 'list_id', 'batch_id',
-            'subscriber_id', 'subscriber_key', 'campaign_id', 'event_date', 'email_domain',
-            'url', 'link_name', 'bounce_category', 'bounce_subcategory', 'smtp_code',
-            'ip_address', 'user_agent',
-        ]) }} as payload_hash
+        -- Text checks over every exported field: a field longer than var('max_text_length'),
+        -- or holding U+FFFD (bytes that were not UTF-8, replaced on the way in).
+        {{ any_landing_field('coalesce(length({field}), 0) > ' ~ var('max_text_length')) }}
+            as has_oversized_text,
+        {{ any_landing_field('coalesce(position(chr(65533) in {field}), 0) > 0') }}
+            as has_invalid_text,
+        {{ canonical_hash(events_landing_columns()) }} as payload_hash
 
     from source
 
@@ -108,8 +109,15 @@ final as (
         load_id,
         case
             when event_id is null then 'MISSING_EVENT_ID'
+            when has_oversized_text then 'OVERSIZED_TEXT'
+            when has_invalid_text then 'INVALID_TEXT'
             when event_type is null then 'UNKNOWN_EVENT_TYPE'
             when event_at is null then 'UNPARSEABLE_TIMESTAMP'
+            when event_at < cast('{{ var("event_time_floor") }}' as {{ dbt.type_timestamp() }})
+                then 'TIMESTAMP_BEFORE_FLOOR'
+            when
+                event_at > {{ dbt.dateadd('hour', var('future_tolerance_hours'), 'loaded_at') }}
+                then 'TIMESTAMP_IN_FUTURE'
         end as rejection_reason,
         cast(event_at as date) as event_date,
         event_at,
