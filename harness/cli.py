@@ -56,6 +56,15 @@ def check_target(target: str) -> str:
     return target
 
 
+def holding(target: str):
+    """Hold the DuckDB warehouse for a whole command, so a second command fails fast."""
+    from contextlib import nullcontext
+
+    from harness.warehouse import hold_warehouse
+
+    return hold_warehouse() if target == "duckdb" else nullcontext()
+
+
 def parse_date(text: str | None) -> str | None:
     if text is None:
         return None
@@ -95,8 +104,9 @@ def build(
     check_target(target)
     args = ["build"] + (["--select", select] if select else [])
     args += ["--full-refresh"] if full_refresh else []
-    run = run_dbt(args, target=target, allow_test_failures=True)
-    print_summary(run, target)
+    with holding(target):
+        run = run_dbt(args, target=target, allow_test_failures=True)
+        print_summary(run, target)
     if run.failures:
         raise typer.Exit(1)
 
@@ -116,19 +126,20 @@ def daily(
     from harness.jobs import run_daily
 
     check_target(target)
-    run = run_daily(
-        parse_date(date),
-        n_events=events,
-        seed=seed,
-        target=target,
-        docs=docs,
-        announce=console.rule,
-    )
-    if docs:
-        console.print(
-            f"Docs: {PROJECT_DIR / 'target' / 'index.html'} (serve with `dbt docs serve`)"
+    with holding(target):
+        run = run_daily(
+            parse_date(date),
+            n_events=events,
+            seed=seed,
+            target=target,
+            docs=docs,
+            announce=console.rule,
         )
-    print_summary(run, target)
+        if docs:
+            console.print(
+                f"Docs: {PROJECT_DIR / 'target' / 'index.html'} (serve with `dbt docs serve`)"
+            )
+        print_summary(run, target)
     if run.failures:
         raise typer.Exit(1)
 
@@ -143,15 +154,16 @@ def load(
 
     for file in files:
         check_events_file(file)
-    with connect() as connection:
-        if not landing_columns(connection):
-            connection.close()
+    with holding("duckdb"):
+        with connect() as connection:
+            missing_table = not landing_columns(connection)
+        if missing_table:
             run_dbt(["run-operation", "ensure_events_landing_table"], quiet=True)
-    with connect() as connection:
-        for file in files:
-            load_id, added = load_events_file(connection, file)
-            note = "already loaded, nothing added" if added == 0 else f"{added:,} rows added"
-            console.print(f"{file}: {note} (batch {load_id})")
+        with connect() as connection:
+            for file in files:
+                load_id, added = load_events_file(connection, file)
+                note = "already loaded, nothing added" if added == 0 else f"{added:,} rows added"
+                console.print(f"{file}: {note} (batch {load_id})")
 
 
 emulator_app = typer.Typer(help="Start, stop and inspect the local Snowflake emulator.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +116,9 @@ def run_dbt(
         if event.info.level == "error" and event.info.msg:
             logged_errors.append(str(event.info.msg).strip())
 
-    with _LOCK:
+    from harness.warehouse import hold_warehouse
+
+    with _LOCK, hold_warehouse() if target == "duckdb" else nullcontext():
         outcome = dbtRunner(callbacks=[keep_errors]).invoke(command)
     run = DbtRun(command=command, success=bool(outcome.success), result=outcome.result)
     for item in getattr(outcome.result, "results", None) or []:

@@ -11,12 +11,15 @@ in models:
   relation when it is created, and from every later reference to it in that session.
 - Failing fast. An unhandled error inside fakesnow answers HTTP 500, which the Snowflake
   connector retries for minutes; the server turns it into an ordinary SQL error instead.
+- Grants. fakesnow cannot parse GRANT, REVOKE or SHOW GRANTS; the server keeps the grants of
+  each relation itself (`Grants`), so dbt's `grants` config runs and can be inspected.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -267,9 +270,72 @@ def _keep_try_cast(to_timestamp):
     return transform
 
 
-def _install_patches() -> None:
+SHOW_GRANTS = re.compile(r"^\s*show\s+grants\s+on\s+(?:(?:table|view)\s+)?(\S+?)\s*;?\s*$", re.I)
+GRANT = re.compile(
+    r"^\s*(grant|revoke)\s+([\w\s,]+?)\s+on\s+(?:(?:table|view)\s+)?(\S+)\s+(?:to|from)\s+"
+    r"(?:role\s+)?([\w\"$.]+)\s*;?\s*$",
+    re.I,
+)
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+class Grants:
+    """Snowflake grants on tables and views, which fakesnow does not emulate: kept per
+    relation in the emulator's data folder, answered to SHOW GRANTS like Snowflake does."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.by_relation: dict[str, set[tuple[str, str]]] = {}
+        if path.exists():
+            for relation, pairs in json.loads(path.read_text()).items():
+                self.by_relation[relation] = {tuple(pair) for pair in pairs}
+
+    @staticmethod
+    def _name(relation: str) -> str:
+        return relation.replace('"', "").upper()
+
+    def rewrite(self, command: str) -> str:
+        """Answer SHOW GRANTS / GRANT / REVOKE with plain SQL fakesnow can run."""
+        statement = COMMENT.sub("", command).strip()
+        if shown := SHOW_GRANTS.match(statement):
+            name = self._name(shown.group(1))
+            rows = [
+                f'select cast(null as timestamp) as "created_on", \'{privilege}\' as "privilege", '
+                f"'TABLE' as \"granted_on\", '{name}' as \"name\", 'ROLE' as \"granted_to\", "
+                f"'{grantee}' as \"grantee_name\", 'false' as \"grant_option\", "
+                "'EMULATOR' as \"granted_by\""
+                for privilege, grantee in sorted(self.by_relation.get(name, set()))
+            ]
+            empty = (
+                'select cast(null as timestamp) as "created_on", \'\' as "privilege", '
+                "'' as \"granted_on\", '' as \"name\", '' as \"granted_to\", "
+                "'' as \"grantee_name\", '' as \"grant_option\", '' as \"granted_by\" where 1 = 0"
+            )
+            return " union all ".join(rows) if rows else empty
+        if granted := GRANT.match(statement):
+            verb, privileges, relation, grantee = granted.groups()
+            name, role = self._name(relation), grantee.replace('"', "").upper()
+            pairs = self.by_relation.setdefault(name, set())
+            for privilege in (p.strip().upper() for p in privileges.split(",")):
+                (pairs.add if verb.lower() == "grant" else pairs.discard)((privilege, role))
+            self.path.write_text(
+                json.dumps({k: sorted(v) for k, v in self.by_relation.items()}, indent=1)
+            )
+            return "select 'Statement executed successfully.' as \"status\""
+        return command
+
+
+def _install_patches(grants: Grants | None = None) -> None:
     import fakesnow.cursor
     import fakesnow.transforms
+
+    if grants is not None:
+        execute = fakesnow.cursor.FakeSnowflakeCursor.execute
+
+        def execute_with_grants(self, command, *args, **kwargs):
+            return execute(self, grants.rewrite(command), *args, **kwargs)
+
+        fakesnow.cursor.FakeSnowflakeCursor.execute = execute_with_grants
 
     fakesnow.transforms.describe_table = _describe_temporary(fakesnow.transforms.describe_table)
     fakesnow.transforms.to_timestamp = _keep_try_cast(fakesnow.transforms.to_timestamp)
@@ -330,7 +396,7 @@ def _app(data_dir: Path):
 def serve(port: int, data_dir: Path) -> None:
     import uvicorn
 
-    _install_patches()
+    _install_patches(Grants(data_dir / "grants.json"))
     uvicorn.run(_app(data_dir), host="127.0.0.1", port=port, log_level="warning")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
+import os
 import re
 import tempfile
 from contextlib import contextmanager
@@ -18,6 +20,50 @@ LAYER_SCHEMAS = ("staging", "marts", "audit")
 REQUIRED_EVENT_COLUMNS = ("event_id", "event_type", "job_id", "subscriber_key", "event_date")
 
 
+_HELD: dict[Path, int] = {}  # warehouse locks this process holds, with their depth
+
+
+@contextmanager
+def hold_warehouse(path: Path | None = None):
+    """Hold the warehouse for this process: a second harness process gets a clear error.
+
+    Re-entrant within a process (a command holds it around every dbt run and query it makes).
+    The lock is an advisory lock on `<warehouse>.lock`, released by the OS if we die.
+    """
+    path = (path or duckdb_path()).resolve()
+    if _HELD.get(path):
+        _HELD[path] += 1
+        try:
+            yield
+        finally:
+            _HELD[path] -= 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    handle = lock_path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise UserError(
+            f"The warehouse {path} is in use by process {holder}; wait for it to finish, or "
+            "point MART_DUCKDB_PATH at another file."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    _HELD[path] = 1
+    try:
+        yield
+    finally:
+        _HELD.pop(path, None)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
 @contextmanager
 def connect(path: Path | None = None):
     """A read-write connection to the warehouse file.
@@ -27,6 +73,11 @@ def connect(path: Path | None = None):
     """
     path = path or duckdb_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    with hold_warehouse(path):
+        yield from _connection(path)
+
+
+def _connection(path: Path):
     try:
         connection = duckdb.connect(str(path))
     except duckdb.IOException as error:

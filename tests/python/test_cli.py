@@ -60,3 +60,31 @@ def test_a_wrong_header_names_the_file_and_the_column(built, tmp_path):
     result = runner.invoke(app, ["load", str(bad)])
     assert result.exit_code == 2
     assert "bad.csv" in result.output and "event_id" in result.output
+
+
+def test_a_second_command_on_a_busy_warehouse_fails_fast(state_dir):
+    import os
+    import time
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from harness.warehouse import hold_warehouse\n"
+            "with hold_warehouse():\n    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        result = runner.invoke(app, ["build"])
+        assert time.monotonic() - started < 10, "fails fast, no waiting"
+        assert result.exit_code == 2
+        assert f"in use by process {holder.pid}" in result.output
+        assert "Traceback" not in result.output
+    finally:
+        holder.kill()
+        holder.wait()

@@ -170,3 +170,28 @@ def test_missing_snowflake_credentials_name_every_variable(monkeypatch):
     assert result.exit_code == 2
     assert "SNOWFLAKE_ACCOUNT" in result.output and "SNOWFLAKE_USER" in result.output
     assert "Traceback" not in result.output
+
+
+def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
+    side = open_side("snowflake_emulator")
+    try:
+
+        def grantees(relation: str) -> set[tuple[str, str]]:
+            rows = side.execute(f"show grants on {relation}")
+            return {(row[1], row[5]) for row in rows}
+
+        assert grantees("MART.marts.fct_email_events") == {("SELECT", "REPORTER")}
+        assert grantees("MART.audit.audit__rejected_events") == {("SELECT", "REPORTER")}
+        assert grantees("MART.staging.stg_contacts") == set()
+        assert grantees("MART.raw.contacts") == set()
+    finally:
+        side.close()
+
+
+def test_the_compiled_grants_config(both_engines):
+    manifest = run_dbt(["parse"], quiet=True).result
+    for node in manifest.nodes.values():
+        if node.resource_type != "model":
+            continue
+        expected = {"select": ["REPORTER"]} if node.schema in ("marts", "audit") else {}
+        assert node.config.grants == expected, node.name
