@@ -121,6 +121,10 @@ def daily(
     seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
     target: TargetOption = "duckdb",
     docs: Annotated[bool, typer.Option(help="Generate the dbt docs site.")] = True,
+    bad_rate: Annotated[
+        float,
+        typer.Option(help="Share of mock rows corrupted (every kind of bad input).", min=0, max=1),
+    ] = 0.0,
 ) -> None:
     """The daily job: add a day of mock events, `dbt build --select tag:daily`, docs."""
     from harness.jobs import run_daily
@@ -133,6 +137,7 @@ def daily(
             seed=seed,
             target=target,
             docs=docs,
+            bad_rate=bad_rate,
             announce=console.rule,
         )
         if docs:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from harness.dbt import DbtRun, duckdb_path, run_dbt
+from harness.errors import UserError
 
 
 def seeds_loaded(target: str) -> bool:
@@ -24,14 +25,19 @@ def seeds_loaded(target: str) -> bool:
         )
 
 
-def insert_mock_events(run_date: str, n_events: int, seed: int, target: str) -> DbtRun:
+def insert_mock_events(
+    run_date: str, n_events: int, seed: int, target: str, bad_rate: float = 0.0
+) -> DbtRun:
     """dbt run-operation insert_mock_marketing_cloud_events for one day."""
+    if not 0 <= bad_rate <= 1:
+        raise UserError(f"--bad-rate {bad_rate} is not a share; use a number from 0 to 1.")
     return run_dbt(
         [
             "run-operation",
             "insert_mock_marketing_cloud_events",
             "--args",
-            f"{{run_date: '{run_date}', n_events: {int(n_events)}, seed: {int(seed)}}}",
+            f"{{run_date: '{run_date}', n_events: {int(n_events)}, seed: {int(seed)}, "
+            f"bad_rate: {float(bad_rate):.6f}}}",
         ],
         target=target,
     )
@@ -44,6 +50,7 @@ def run_daily(
     seed: int = 42,
     target: str = "duckdb",
     docs: bool = True,
+    bad_rate: float = 0.0,
     announce=lambda title: None,
 ) -> DbtRun:
     """The daily job: mock events for the day, `dbt build --select tag:daily`, docs.
@@ -56,7 +63,7 @@ def run_daily(
         announce("Loading seeds (first run)")
         run_dbt(["seed"], target=target)
     announce(f"Adding mock events for {run_date}")
-    insert_mock_events(run_date, n_events, seed, target)
+    insert_mock_events(run_date, n_events, seed, target, bad_rate)
     announce("Building tag:daily")
     build = run_dbt(["build", "--select", "tag:daily"], target=target, allow_test_failures=True)
     if docs:

@@ -169,12 +169,8 @@ def load_events_file(connection, file: Path) -> tuple[str, int]:
             source = Path(tempfile.mkdtemp(prefix="mart-load-")) / file.name
             source.write_text(raw.decode("utf-8", errors="replace"), encoding="utf-8")
     try:
-        found = [
-            row[0]
-            for row in connection.execute(
-                f"describe select * from {reader}", [str(source)]
-            ).fetchall()
-        ]
+        described = connection.execute(f"describe select * from {reader}", [str(source)]).fetchall()
+        found = [row[0] for row in described]
     except duckdb.Error as error:
         raise UserError(
             f"{file} could not be read ({str(error).splitlines()[0]}); check its format."
@@ -186,6 +182,12 @@ def load_events_file(connection, file: Path) -> tuple[str, int]:
             f"{file} has no column {', '.join(missing)}; its header must name the landing "
             f"columns ({', '.join(exported)})."
         )
+    for name, kind, *_ in described:
+        if any(marker in kind.upper() for marker in ("[]", "STRUCT", "MAP", "UNION", "BLOB")):
+            raise UserError(
+                f"{file}: column {name} is of type {kind}, which is not a text value; "
+                "export it as text (or a number or timestamp) and load again."
+            )
     unknown = [name for key, name in normalized.items() if key not in exported]
     if unknown:
         raise UserError(

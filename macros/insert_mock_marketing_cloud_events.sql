@@ -14,11 +14,18 @@
     send made one to three days earlier, with the same event id as when that day's batch made
     it, so a replay collapses onto the original. The first n_events rows by (unit, stage) are
     kept, so no event ever precedes the earlier stages of its funnel.
+
+    bad_rate (0 to 1, default 0) corrupts that share of rows, one kind each, for the
+    quarantine and reconciliation to handle: blank event id, unknown event type,
+    unparseable, future and too-old timestamps, oversized text, text that was not UTF-8
+    (U+FFFD), SQL-looking text (valid: stored as data), an unknown person, and an event id
+    repeated with a conflicting payload.
 -#}
-{% macro insert_mock_marketing_cloud_events(run_date=none, n_events=2000, seed=42) %}
+{% macro insert_mock_marketing_cloud_events(run_date=none, n_events=2000, seed=42, bad_rate=0) %}
     {%- set run_date = mock_events_run_date(run_date) -%}
     {%- set n_events = bounded_integer('n_events', n_events, 1, 10000000) -%}
     {%- set seed = bounded_integer('seed', seed, 0, 2147483647) -%}
+    {%- set bad_per_million = bounded_share('bad_rate', bad_rate) -%}
     {%- set load_id = 'mock:' ~ run_date ~ ':' ~ seed -%}
     {%- set landing = events_landing_relation() -%}
 
@@ -42,7 +49,9 @@
         {{ return(0) }}
     {%- endif -%}
 
-    {%- do run_query(mock_events_insert_sql(landing, run_date, n_events, seed, load_id)) -%}
+    {%- do run_query(mock_events_insert_sql(
+        landing, run_date, n_events, seed, load_id, bad_per_million
+    )) -%}
     {%- set added = run_query(
         "select count(*) from " ~ landing ~ " where _load_id = '" ~ load_id ~ "'"
     ).columns[0].values()[0] -%}
@@ -103,7 +112,20 @@
 {%- endmacro %}
 
 
-{% macro mock_events_insert_sql(landing, run_date, n_events, seed, load_id) -%}
+{% macro bounded_share(name, value) -%}
+    {#- A share from 0 to 1, returned as parts per million. -#}
+    {%- set text = value | string | trim -%}
+    {%- if not modules.re.match('^(0|1|0?\\.\\d+|1\\.0+)$', text) -%}
+        {{ exceptions.raise_compiler_error(
+            "insert_mock_marketing_cloud_events: " ~ name ~ " must be a number from 0 to 1, "
+            ~ "not '" ~ text ~ "'."
+        ) }}
+    {%- endif -%}
+    {{ return(((text | float) * 1000000) | round | int) }}
+{%- endmacro %}
+
+
+{% macro mock_events_insert_sql(landing, run_date, n_events, seed, load_id, bad_per_million=0) -%}
 {%- set string = dbt.type_string() -%}
 {%- set timestamp = dbt.type_timestamp() -%}
 {#- Shares of sends, as thresholds on a hash in [0, 2^32). -#}
@@ -336,14 +358,66 @@ final as (
                 then {{ dbt.dateadd('hour', 26, 'cast(run_date as ' ~ timestamp ~ ')') }}
             else {{ dbt.dateadd('minute', 10, 'event_at') }}
         end as _loaded_at,
-        '{{ load_id }}' as _load_id
+        '{{ load_id }}' as _load_id,
+        row_in_batch as row_number_in_batch
     from numbered
     where row_in_batch <= {{ n_events }}
+),
+
+marked as (
+    -- bad_rate: a share of rows corrupted, one kind of bad input each (kind 0-9).
+    select
+        final.*,
+        case
+            when mod({{ mock_hash(seed, day, 'row_number_in_batch', 'bad') }}, 1000000)
+                < {{ bad_per_million }}
+                then mod({{ mock_hash(seed, day, 'row_number_in_batch', 'kind') }}, 10)
+        end as bad_kind
+    from final
+),
+
+corrupted as (
+    select
+        case
+            when bad_kind = 0 then ''
+            when bad_kind = 9 then lag(event_id) over (order by row_number_in_batch)
+            else event_id
+        end as event_id,
+        case when bad_kind = 1 then 'Forwarded' else event_type end as event_type,
+        account_id,
+        job_id,
+        list_id,
+        batch_id,
+        subscriber_id,
+        case
+            when bad_kind = 8 then {{ dbt.concat(["'0035g000NOBODY'", "cast(mod(row_number_in_batch, 1000) as " ~ dbt.type_string() ~ ")"]) }}
+            else subscriber_key
+        end as subscriber_key,
+        campaign_id,
+        case
+            when bad_kind = 2 then 'not a timestamp'
+            when bad_kind = 3 then '2099-01-01 00:00:00'
+            when bad_kind = 4 then '1990-01-01 00:00:00'
+            else event_date
+        end as event_date,
+        email_domain,
+        case when bad_kind = 6 then {{ dbt.concat(["'https://x.example/'", "chr(65533)"]) }} else url end
+            as url,
+        case when bad_kind = 7 then 'x''); drop table raw.events; --' else link_name end
+            as link_name,
+        bounce_category,
+        bounce_subcategory,
+        smtp_code,
+        ip_address,
+        case when bad_kind = 5 then repeat('x', 3000) else user_agent end as user_agent,
+        _loaded_at,
+        _load_id
+    from marked
 )
 
 select
     {{ events_landing_columns() | join(',\n    ') }},
     _loaded_at,
     _load_id
-from final
+from corrupted
 {%- endmacro %}

@@ -88,3 +88,19 @@ def test_a_second_command_on_a_busy_warehouse_fails_fast(state_dir):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_parquet_column_of_the_wrong_type_is_named(built, tmp_path):
+    import duckdb
+
+    bad = tmp_path / "nested.parquet"
+    with duckdb.connect() as connection:
+        connection.execute(
+            "copy (select ['a', 'b'] as event_id, 'Sent' as event_type, '1' as job_id, "
+            "'003x' as subscriber_key, '2026-11-03 10:00:00' as event_date) "
+            f"to '{bad}' (format parquet)"
+        )
+    result = runner.invoke(app, ["load", str(bad)])
+    assert result.exit_code == 2
+    assert "nested.parquet" in result.output and "event_id" in result.output
+    assert "Traceback" not in result.output

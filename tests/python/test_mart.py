@@ -361,3 +361,45 @@ def test_bad_rows_are_quarantined_with_reasons_and_every_load_date_reconciles(bu
             "where unaccounted_rows != 0",
         )
         assert unbalanced == []
+
+
+def test_the_generator_bad_rate_injects_every_kind_and_nothing_is_lost(built):
+    insert_mock_events("2026-11-09", 3000, 5, "duckdb", bad_rate=0.25)
+    run_dbt(["build", "--select", "tag:daily"])
+    with connect() as connection:
+        reasons = {
+            r[0]
+            for r in query(
+                connection,
+                "select distinct rejection_reason from audit.audit__rejected_events "
+                "where load_id = 'mock:2026-11-09:5'",
+            )
+        }
+        assert reasons == {
+            "MISSING_EVENT_ID",
+            "UNKNOWN_EVENT_TYPE",
+            "UNPARSEABLE_TIMESTAMP",
+            "TIMESTAMP_IN_FUTURE",
+            "TIMESTAMP_BEFORE_FLOOR",
+            "OVERSIZED_TEXT",
+            "INVALID_TEXT",
+        }
+        kept = query(
+            connection,
+            "select count(*) filter (where link_name like '%drop table%'), "
+            "count(*) filter (where not is_known_person) from marts.fct_email_events",
+        )[0]
+        assert kept[0] > 0 and kept[1] > 0, "SQL-looking text and unknown people are kept"
+        conflicts = query(
+            connection,
+            "select count(*) from audit.audit__event_id_duplicates where has_conflicting_payloads",
+        )[0][0]
+        assert conflicts > 0
+        assert query(connection, "select count(*) from raw.events")[0][0] > 0
+        assert (
+            query(
+                connection,
+                "select count(*) from audit.audit__load_reconciliation where unaccounted_rows != 0",
+            )[0][0]
+            == 0
+        )
