@@ -112,14 +112,14 @@ def generate_events(
     idx = np.arange(n)
     parts: list[dict[str, np.ndarray]] = []
 
-    def add(index, event_type, at, *, url="", link="", ip="", agent="", bounce=None):
+    def add(index, event_type, at, *, url="", link="", ip=0, agent="", bounce=None):
         k = len(index)
         part = _repeat(sends, index)
         part["event_type"] = np.full(k, event_type, dtype=object)
         part["event_at"] = at
         part["url"] = url if isinstance(url, np.ndarray) else np.full(k, url, dtype=object)
         part["link_name"] = link if isinstance(link, np.ndarray) else np.full(k, link, dtype=object)
-        part["ip_address"] = ip if isinstance(ip, np.ndarray) else np.full(k, ip, dtype=object)
+        part["ip_address"] = ip if isinstance(ip, np.ndarray) else np.full(k, ip, dtype="int64")
         part["user_agent"] = (
             agent if isinstance(agent, np.ndarray) else np.full(k, agent, dtype=object)
         )
@@ -252,16 +252,22 @@ def duplicate_rows(
 
 
 def _ips(rng: np.random.Generator, count: int, first_octet: int | None = None) -> np.ndarray:
+    """IPv4 addresses packed in int64 (text is made by `ip_text`, or by the warehouse)."""
     octets = rng.integers(1, 255, size=(count, 4))
     if first_octet is None:
         # Public-looking addresses that are never in Apple's 17.0.0.0/8.
         octets[:, 0] = rng.choice(np.array([23, 31, 45, 62, 81, 98, 104, 151, 176, 203]), count)
     else:
         octets[:, 0] = first_octet
-    text = octets.astype(str)
-    joined = np.char.add(np.char.add(text[:, 0], "."), text[:, 1])
-    joined = np.char.add(np.char.add(joined, "."), text[:, 2])
-    return np.char.add(np.char.add(joined, "."), text[:, 3]).astype(object)
+    return (octets[:, 0] << 24) | (octets[:, 1] << 16) | (octets[:, 2] << 8) | octets[:, 3]
+
+
+def ip_text(packed: np.ndarray) -> list[str]:
+    """Packed IPv4 (0 = none) → dotted text ('' for none)."""
+    return [
+        f"{v >> 24}.{(v >> 16) & 255}.{(v >> 8) & 255}.{v & 255}" if v else ""
+        for v in packed.tolist()
+    ]
 
 
 def sfmc_local_text(utc: np.ndarray) -> np.ndarray:

@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 from faker import Faker
 
-from harness.events import Behaviour, Sends, duplicate_rows, generate_events, sfmc_local_text
+from harness.events import (
+    Behaviour,
+    Sends,
+    duplicate_rows,
+    generate_events,
+    ip_text,
+    sfmc_local_text,
+)
 from harness.events import utc_text as events_utc_text
 from harness.ids import salesforce_ids
 
@@ -316,6 +323,7 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
 
     local_dates = sfmc_local_text(events["event_at"])
     loaded_text = events_utc_text(events["loaded_at"])
+    ips = ip_text(events["ip_address"])
     event_rows = [
         (
             events["event_id"][i],
@@ -334,7 +342,7 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
             events["bounce_category"][i],
             events["bounce_subcategory"][i],
             events["smtp_code"][i],
-            events["ip_address"][i],
+            ips[i],
             events["user_agent"][i],
             loaded_text[i],
         )
