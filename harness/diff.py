@@ -16,6 +16,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import sqlglot
@@ -228,14 +229,15 @@ class ModelDiff:
 
 
 def _close(left, right) -> bool:
+    """Equal values; numbers (not text that looks like one) within the float tolerance."""
     if left is None or right is None:
         return left is None and right is None
-    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+    numbers = (int, float, Decimal)
+    if isinstance(left, numbers) and isinstance(right, numbers):
+        if isinstance(left, bool) or isinstance(right, bool):
+            return left == right
         return math.isclose(float(left), float(right), rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
-    try:
-        return math.isclose(float(left), float(right), rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
-    except (TypeError, ValueError):
-        return str(left) == str(right)
+    return left == right
 
 
 def diff_relation(

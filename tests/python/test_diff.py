@@ -140,3 +140,13 @@ def test_a_million_rows_missing_and_extra(tmp_path):
     rows = result.checks["rows"]
     assert (rows["missing_on_right"], rows["extra_on_right"], rows["changed"]) == (2, 1, 0)
     assert result.checks["row_count"] == {"differs": True, "left": 1_000_000, "right": 999_999}
+
+
+def test_values_compare_as_numbers_only_when_they_are_numbers():
+    from decimal import Decimal
+
+    from harness.diff import _close
+
+    assert _close(1, 1 + 1e-12) and _close(Decimal("1.25"), 1.25) and _close(None, None)
+    assert not _close("1", "1.0"), "text is compared as text"
+    assert not _close(1.0, 1.001) and not _close(None, "") and not _close(True, False)
