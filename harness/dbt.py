@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,21 @@ class DbtRun:
             for (kind, status), n in self.statuses.items()
             if kind in resource_types and status in statuses
         )
+
+
+@contextmanager
+def environment(**values: str):
+    """Set environment variables for a block, restoring the previous values after it."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def duckdb_path() -> Path:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
-from harness.dbt import DbtRun, duckdb_path, run_dbt
+from harness.dbt import DbtRun, duckdb_path, environment, run_dbt
 from harness.errors import UserError
 
 
@@ -91,26 +90,23 @@ def verify_engines(
     from harness import emulator
     from harness.diff import diff_models, open_side, selected_models
 
-    saved = {name: os.environ.get(name) for name in ("MART_DUCKDB_PATH", "MART_EMULATOR_DIR")}
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    os.environ["MART_DUCKDB_PATH"] = str(folder / "mart.duckdb")
-    os.environ["MART_EMULATOR_DIR"] = str(folder / "emulator")
-    try:
-        for target in ("duckdb", "snowflake_emulator"):
-            announce(f"Building on {target} (seeds, models, mock events for {run_date}, rebuild)")
-            build_with_mock_day(target, run_date, n_events, seed)
-        announce("Diffing every mart, dq and audit model")
-        left, right = open_side("duckdb"), open_side("snowflake_emulator")
+    with environment(
+        MART_DUCKDB_PATH=str(folder / "mart.duckdb"), MART_EMULATOR_DIR=str(folder / "emulator")
+    ):
         try:
-            return diff_models(left, right, selected_models())
+            for target in ("duckdb", "snowflake_emulator"):
+                announce(
+                    f"Building on {target} (seeds, models, mock events for {run_date}, rebuild)"
+                )
+                build_with_mock_day(target, run_date, n_events, seed)
+            announce("Diffing every mart, dq and audit model")
+            left, right = open_side("duckdb"), open_side("snowflake_emulator")
+            try:
+                return diff_models(left, right, selected_models())
+            finally:
+                left.close()
+                right.close()
         finally:
-            left.close()
-            right.close()
-    finally:
-        emulator.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+            emulator.stop()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from harness import emulator
 from harness.cli import app
-from harness.dbt import run_dbt
+from harness.dbt import environment, run_dbt
 from harness.diff import open_side
 from harness.emulator import rewrite_temporary_relations
 from harness.jobs import insert_mock_events, verify_engines
@@ -25,24 +25,18 @@ def both_engines(state_dir, tmp_path_factory):
     """What `mart verify` does: fresh DuckDB and emulator warehouses built the same way
     (seeds, models, tests, a day of mock events, a second build), then diffed."""
     folder = tmp_path_factory.mktemp("engines")
-    saved = {
-        k: os.environ.get(k) for k in ("MART_DUCKDB_PATH", "MART_EMULATOR_DIR", "DBT_TARGET_PATH")
-    }
-    os.environ["DBT_TARGET_PATH"] = str(folder / "target")
-    try:
+    with environment(DBT_TARGET_PATH=str(folder / "target")):
         results = verify_engines(folder / "verify", MOCK_DAY, MOCK_EVENTS, MOCK_SEED)
-        os.environ["MART_DUCKDB_PATH"] = str(folder / "verify" / "mart.duckdb")
-        os.environ["MART_EMULATOR_DIR"] = str(folder / "verify" / "emulator")
-        # Idempotent on the emulator too: the same batch again adds nothing.
-        insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, "snowflake_emulator")
-        yield {"folder": folder, "results": results}
-    finally:
-        emulator.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        with environment(
+            MART_DUCKDB_PATH=str(folder / "verify" / "mart.duckdb"),
+            MART_EMULATOR_DIR=str(folder / "verify" / "emulator"),
+        ):
+            try:
+                # Idempotent on the emulator too: the same batch again adds nothing.
+                insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, "snowflake_emulator")
+                yield {"folder": folder, "results": results}
+            finally:
+                emulator.stop()
 
 
 def test_zero_diff_between_duckdb_and_the_emulator_over_all_marts(both_engines):

@@ -4,13 +4,12 @@ row is a fact, a collapsed duplicate or quarantined (checked here in Python, ind
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.dbt import run_dbt
+from harness.dbt import environment, run_dbt
 from harness.warehouse import connect
 
 EVENT_TYPES = [
@@ -73,13 +72,9 @@ COLUMNS = (
 @pytest.fixture(scope="module")
 def landing(state_dir, tmp_path_factory):
     """A private warehouse with seeds and models built once; each example replaces one batch."""
-    saved = os.environ.get("MART_DUCKDB_PATH")
-    os.environ["MART_DUCKDB_PATH"] = str(tmp_path_factory.mktemp("prop") / "prop.duckdb")
-    try:
+    with environment(MART_DUCKDB_PATH=str(tmp_path_factory.mktemp("prop") / "prop.duckdb")):
         run_dbt(["build"], quiet=True)
         yield
-    finally:
-        os.environ["MART_DUCKDB_PATH"] = saved
 
 
 @settings(
