@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from harness import PROJECT_DIR
-from harness.dbt import TARGETS, DbtRun, duckdb_path, run_dbt
+from harness.dbt import TARGETS, DbtRun, check_target, duckdb_path, run_dbt
 from harness.errors import UserError
 
 app = typer.Typer(
@@ -48,12 +48,6 @@ def user_errors(command):
             raise typer.Exit(2) from None
 
     return wrapper
-
-
-def check_target(target: str) -> str:
-    if target not in TARGETS:
-        raise UserError(f"Unknown target '{target}'; use one of: {', '.join(TARGETS)}.")
-    return target
 
 
 def holding(target: str):

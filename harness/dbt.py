@@ -44,6 +44,13 @@ class DbtRun:
         )
 
 
+def check_target(target: str) -> str:
+    """The target, or a UserError naming the ones that exist."""
+    if target not in TARGETS:
+        raise UserError(f"Unknown target '{target}'; use one of: {', '.join(TARGETS)}.")
+    return target
+
+
 @contextmanager
 def environment(**values: str):
     """Set environment variables for a block, restoring the previous values after it."""
@@ -111,8 +118,7 @@ def run_dbt(
     """
     from dbt.cli.main import dbtRunner
 
-    if target not in TARGETS:
-        raise UserError(f"Unknown target '{target}'; use one of: {', '.join(TARGETS)}.")
+    check_target(target)
     prepare_environment(target)
     command = [
         *args,

@@ -20,6 +20,14 @@ LAYER_SCHEMAS = ("staging", "marts", "audit")
 REQUIRED_EVENT_COLUMNS = ("event_id", "event_type", "job_id", "subscriber_key", "event_date")
 
 
+def _in_use(path: Path, pid: str | None) -> UserError:
+    who = f"process {pid}" if pid else "another process"
+    return UserError(
+        f"The warehouse {path} is in use by {who}; wait for it to finish, or point "
+        "MART_DUCKDB_PATH at another file."
+    )
+
+
 _HELD: dict[Path, int] = {}  # warehouse locks this process holds, with their depth
 
 
@@ -45,12 +53,9 @@ def hold_warehouse(path: Path | None = None):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.seek(0)
-        holder = handle.read().strip() or "another process"
+        holder = handle.read().strip()
         handle.close()
-        raise UserError(
-            f"The warehouse {path} is in use by process {holder}; wait for it to finish, or "
-            "point MART_DUCKDB_PATH at another file."
-        ) from None
+        raise _in_use(path, holder) from None
     handle.seek(0)
     handle.truncate()
     handle.write(str(os.getpid()))
@@ -87,11 +92,7 @@ def _connection(path: Path):
                 "check MART_DUCKDB_PATH and the folder's permissions."
             ) from None
         held_by = re.search(r"PID (\d+)", str(error))
-        who = f"process {held_by.group(1)}" if held_by else "another process"
-        raise UserError(
-            f"The warehouse {path} is in use by {who}; wait for it to finish, or point "
-            "MART_DUCKDB_PATH at another file."
-        ) from None
+        raise _in_use(path, held_by.group(1) if held_by else None) from None
     try:
         yield connection
     finally:
