@@ -165,6 +165,70 @@ def load(
                 console.print(f"{file}: {note} (batch {load_id})")
 
 
+@app.command()
+@user_errors
+def generate(
+    days: Annotated[int, typer.Option(help="Days of events.", min=1, max=3650)] = 1,
+    events_per_day: Annotated[
+        int, typer.Option(help="Landed rows per day (about).", min=1, max=1_000_000_000)
+    ] = 1_000_000,
+    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    start_date: Annotated[
+        str | None,
+        typer.Option(help="First day, YYYY-MM-DD (default: the last day is today)."),
+    ] = None,
+    bad_rate: Annotated[
+        float, typer.Option(help="Share of rows corrupted (each kind of bad input).", min=0, max=1)
+    ] = 0.0,
+    target: TargetOption = "duckdb",
+) -> None:
+    """Land realistic events at scale into raw.events, in chunks, with a progress bar.
+
+    Deterministic for a seed and start date; chunks already loaded are skipped, so an
+    interrupted run picks up where it stopped. Build afterwards with `mart build`.
+    """
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from harness.generate import generate as generate_events
+    from harness.generate import landing_relation, open_sink
+
+    check_target(target)
+    first = dt.date.fromisoformat(
+        parse_date(start_date) or (dt.date.today() - dt.timedelta(days=days - 1)).isoformat()
+    )
+    with holding(target):
+        run_dbt(["run-operation", "ensure_events_landing_table"], target=target, quiet=True)
+        columns = (
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,.0f} / ~{task.total:,.0f} rows"),
+            TimeRemainingColumn(),
+        )
+        started = time.perf_counter()
+        with open_sink(target) as sink, Progress(*columns, console=console) as progress:
+            task = progress.add_task("Generating", total=days * events_per_day)
+            result = generate_events(
+                sink,
+                start=first,
+                days=days,
+                events_per_day=events_per_day,
+                seed=seed,
+                bad_rate=bad_rate,
+                progress=lambda rows: progress.advance(task, rows),
+            )
+        seconds = time.perf_counter() - started
+    last = first + dt.timedelta(days=days - 1)
+    rate = f", {result.events / seconds:,.0f} rows/s" if result.events else ""
+    console.print(
+        f"Landed {result.events:,} rows in {result.chunks} chunks into {landing_relation()} "
+        f"on {target} ({first} to {last}; {seconds:.1f} s{rate})."
+        + (f" {result.skipped} chunks were already there." if result.skipped else "")
+    )
+    console.print("Next: `mart build` (incremental) or `mart build --full-refresh`.")
+
+
 emulator_app = typer.Typer(help="Start, stop and inspect the local Snowflake emulator.")
 app.add_typer(emulator_app, name="emulator")
 
@@ -291,6 +355,55 @@ def verify(
     if any(r.differs for r in results):
         raise typer.Exit(1)
     console.print("[green]DuckDB and the Snowflake emulator agree on every model.[/]")
+
+
+@app.command()
+@user_errors
+def simulate(
+    days: Annotated[int, typer.Option(help="Days to play.", min=1, max=365)] = 30,
+    events_per_day: Annotated[
+        int, typer.Option(help="Landed rows per day (about).", min=1, max=10_000_000)
+    ] = 2_000,
+    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    start_date: Annotated[
+        str,
+        typer.Option(help="First day, YYYY-MM-DD (after the seed events, which end in 2026-11)."),
+    ] = "2026-11-10",
+    bad_rate: Annotated[
+        float, typer.Option(help="Share of bad rows each day.", min=0, max=1)
+    ] = 0.01,
+    target: TargetOption = "duckdb",
+) -> None:
+    """Prove incremental builds equal a full refresh: play days of events one by one (late
+    and duplicate rows included) with the daily build after each, then diff every mart against
+    a --full-refresh build of the same rows (under state/simulate/). Exit 1 on any difference."""
+    from rich.progress import Progress
+
+    from harness.simulate import simulate as play
+
+    check_target(target)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Playing days", total=days)
+        result = play(
+            PROJECT_DIR / "state" / "simulate",
+            days=days,
+            events_per_day=events_per_day,
+            seed=seed,
+            start=dt.date.fromisoformat(parse_date(start_date)),
+            bad_rate=bad_rate,
+            target=target,
+            announce=console.rule,
+            on_day=lambda day, rows: progress.update(
+                task, advance=1, description=f"{day}: {rows:,} rows landed, built"
+            ),
+        )
+    print_diff(result.results, "full refresh (duckdb)", f"incremental ({target})")
+    if result.differs:
+        raise typer.Exit(1)
+    console.print(
+        f"[green]{result.days} incremental days ({result.landed:,} rows) equal a full refresh "
+        "on every model.[/]"
+    )
 
 
 def print_diff(results, left: str, right: str) -> None:

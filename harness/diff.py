@@ -12,7 +12,6 @@ scan per side.
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,40 +68,9 @@ def open_side(spec: str) -> Side:
         connection = duckdb.connect(str(path))
         return Side(spec, "duckdb", lambda q: connection.execute(q).fetchall(), connection.close)
     if spec in ("snowflake_emulator", "snowflake"):
-        import snowflake.connector
+        from harness.warehouse import connect_snowflake
 
-        if spec == "snowflake_emulator":
-            from harness import emulator
-
-            running = emulator.start()
-            settings = {
-                "account": "emulator",
-                "user": "emulator",
-                "password": os.environ.get("MART_EMULATOR_PASSWORD", "emulator-accepts-anything"),
-                "host": "127.0.0.1",
-                "port": running.port,
-                "protocol": "http",
-                "database": emulator.DATABASE,
-                "network_timeout": 600,
-            }
-        else:
-            from harness.dbt import prepare_environment
-
-            prepare_environment("snowflake")  # names any missing variable
-            settings = {
-                "account": os.environ["SNOWFLAKE_ACCOUNT"],
-                "user": os.environ["SNOWFLAKE_USER"],
-                "role": os.environ["SNOWFLAKE_ROLE"],
-                "warehouse": os.environ["SNOWFLAKE_WAREHOUSE"],
-                "database": os.environ["SNOWFLAKE_DATABASE"],
-            }
-            if os.environ.get("SNOWFLAKE_PASSWORD"):
-                settings["password"] = os.environ["SNOWFLAKE_PASSWORD"]
-            else:
-                settings["private_key_file"] = os.environ["SNOWFLAKE_PRIVATE_KEY_PATH"]
-        connection = snowflake.connector.connect(
-            **settings, session_parameters={"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False}
-        )
+        connection = connect_snowflake(spec)
 
         def execute(query: str) -> list[tuple]:
             with connection.cursor() as cursor:

@@ -1,13 +1,14 @@
 """Vectorized Marketing Cloud event generation.
 
 Input is one row per *send* (a job sending one email to one subscriber); output is the events
-that send produces, as NumPy columns, in the landing table's layout. Every behaviour of real
-SFMC data that the mart must handle is produced here: funnel order (send, then delivery or
+that send produces, as NumPy columns of numbers and codes (`decode` makes the landing table's
+text for small batches; `harness.generate` has the warehouse make it at scale). Every behaviour
+of real SFMC data that the mart must handle is produced here: funnel order (send, then delivery or
 bounce, then opens, then clicks), hard/soft/block bounces, Apple Mail Privacy Protection
 machine opens, security-scanner clicks, unsubscribes, late-arriving events and re-delivered
 duplicates. Nothing loops per row in Python, so the same code scales from seeds to millions.
 
-Times are produced in UTC (NumPy datetime64[s]); `to_landing_columns` renders them in SFMC's
+Times are produced in UTC (NumPy datetime64[s]); `sfmc_local_text` renders them in SFMC's
 export zone, US Central Standard Time without daylight saving (UTC-6).
 """
 
@@ -19,35 +20,52 @@ import numpy as np
 
 SFMC_UTC_OFFSET = np.timedelta64(-6, "h")  # EventDate is CST without DST (Etc/GMT+6)
 
-# Source event type names (SFMC API EventType) as they land in raw.
-SENT, DELIVERED, OPEN, CLICK = "Sent", "DeliveredEvent", "Open", "Click"
-HARD_BOUNCE, SOFT_BOUNCE, OTHER_BOUNCE = "HardBounce", "SoftBounce", "OtherBounce"
-UNSUBSCRIBE = "Unsubscribe"
-
-BOUNCE_DETAILS = {
-    HARD_BOUNCE: ("Hard bounce", "User Unknown", "550"),
-    SOFT_BOUNCE: ("Soft bounce", "Mailbox Full", "452"),
-    OTHER_BOUNCE: ("Block bounce", "Blocked", "554"),
-}
-
-HUMAN_USER_AGENTS = np.array(
-    [
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15",
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0",
-        "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1",
-        "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 Chrome/130.0 Mobile",
-        "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.18129)",
-    ]
+# Source event type names (SFMC API EventType) as they land in raw. Events carry the index
+# of their type in EVENT_TYPES (an int8 code); text is made only where text is needed.
+EVENT_TYPES = (
+    "Sent",
+    "DeliveredEvent",
+    "Open",
+    "Click",
+    "HardBounce",
+    "SoftBounce",
+    "OtherBounce",
+    "Unsubscribe",
 )
-MPP_USER_AGENT = "Mozilla/5.0"  # Apple's image proxy sends a bare user agent
-SCANNER_USER_AGENT = "Mozilla/5.0 (compatible; SafeLinks-Scanner/2.1)"
-LINKS = np.array(
-    [
-        ("https://www.example.com/offer?utm_source=sfmc", "hero_cta"),
-        ("https://www.example.com/pricing?utm_source=sfmc", "pricing_link"),
-        ("https://www.example.com/blog/latest?utm_source=sfmc", "blog_link"),
-        ("https://www.example.com/preferences", "preferences_footer"),
-    ]
+SENT, DELIVERED, OPEN, CLICK, HARD_BOUNCE, SOFT_BOUNCE, OTHER_BOUNCE, UNSUBSCRIBE = range(8)
+
+# Bounce category, subcategory and SMTP code by event type ('' for non-bounces).
+BOUNCE_DETAILS = (
+    ("", "", ""),
+    ("", "", ""),
+    ("", "", ""),
+    ("", "", ""),
+    ("Hard bounce", "User Unknown", "550"),
+    ("Soft bounce", "Mailbox Full", "452"),
+    ("Block bounce", "Blocked", "554"),
+    ("", "", ""),
+)
+
+# User agents by code: 0 none, then five human clients, Apple's image proxy (MPP sends a
+# bare user agent) and a security scanner.
+USER_AGENTS = (
+    "",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1",
+    "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 Chrome/130.0 Mobile",
+    "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.18129)",
+    "Mozilla/5.0",
+    "Mozilla/5.0 (compatible; SafeLinks-Scanner/2.1)",
+)
+NO_AGENT, FIRST_HUMAN_AGENT, HUMAN_AGENTS, MPP_AGENT, SCANNER_AGENT = 0, 1, 5, 6, 7
+
+# Links by code (-1: the event has no link).
+LINKS = (
+    ("https://www.example.com/offer?utm_source=sfmc", "hero_cta"),
+    ("https://www.example.com/pricing?utm_source=sfmc", "pricing_link"),
+    ("https://www.example.com/blog/latest?utm_source=sfmc", "blog_link"),
+    ("https://www.example.com/preferences", "preferences_footer"),
 )
 
 
@@ -71,17 +89,23 @@ class Behaviour:
 
 @dataclass
 class Sends:
-    """One row per send. All arrays have the same length."""
+    """One row per send (all arrays the same length), plus the lookups its codes index.
+
+    People and campaigns are carried as indexes (`person`, `campaign`) into the lookup
+    arrays, so a million sends never hold a million Python strings.
+    """
 
     job_id: np.ndarray  # int64
     list_id: np.ndarray  # int64
     batch_id: np.ndarray  # int64
-    campaign_id: np.ndarray  # str
-    subscriber_id: np.ndarray  # int64
-    subscriber_key: np.ndarray  # str
-    email_domain: np.ndarray  # str
-    is_corporate: np.ndarray  # bool: corporate mailbox (security scanners)
+    campaign: np.ndarray  # int: index into campaign_ids
+    person: np.ndarray  # int: index into subscriber_keys (and the other per-person lookups)
     sent_at: np.ndarray  # datetime64[s], UTC
+    campaign_ids: np.ndarray  # str
+    subscriber_keys: np.ndarray  # str
+    subscriber_ids: np.ndarray  # int64, per person
+    email_domains: np.ndarray  # str, per person
+    is_corporate: np.ndarray  # bool per person: corporate mailbox (security scanners)
 
     def __len__(self) -> int:
         return len(self.job_id)
@@ -91,43 +115,32 @@ def _seconds(values: np.ndarray) -> np.ndarray:
     return values.astype("int64").astype("timedelta64[s]")
 
 
-def _repeat(sends: Sends, index: np.ndarray) -> dict[str, np.ndarray]:
-    return {
-        "job_id": sends.job_id[index],
-        "list_id": sends.list_id[index],
-        "batch_id": sends.batch_id[index],
-        "campaign_id": sends.campaign_id[index],
-        "subscriber_id": sends.subscriber_id[index],
-        "subscriber_key": sends.subscriber_key[index],
-        "email_domain": sends.email_domain[index],
-    }
-
-
 def generate_events(
     sends: Sends, rng: np.random.Generator, behaviour: Behaviour | None = None
 ) -> dict[str, np.ndarray]:
-    """Events for a batch of sends, as columns (one entry per event, unordered)."""
+    """Events for a batch of sends, as columns (one entry per event, unordered).
+
+    Columns: send (index into `sends`), event_type (code into EVENT_TYPES), event_at,
+    loaded_at (datetime64[s], UTC), link (code into LINKS, -1 for none), ip_address (packed
+    IPv4, 0 for none), user_agent (code into USER_AGENTS). `decode` turns them into text.
+    """
     b = behaviour or Behaviour()
     n = len(sends)
     idx = np.arange(n)
     parts: list[dict[str, np.ndarray]] = []
 
-    def add(index, event_type, at, *, url="", link="", ip=0, agent="", bounce=None):
+    def add(index, event_type, at, *, link=-1, ip=0, agent=NO_AGENT):
         k = len(index)
-        part = _repeat(sends, index)
-        part["event_type"] = np.full(k, event_type, dtype=object)
-        part["event_at"] = at
-        part["url"] = url if isinstance(url, np.ndarray) else np.full(k, url, dtype=object)
-        part["link_name"] = link if isinstance(link, np.ndarray) else np.full(k, link, dtype=object)
-        part["ip_address"] = ip if isinstance(ip, np.ndarray) else np.full(k, ip, dtype="int64")
-        part["user_agent"] = (
-            agent if isinstance(agent, np.ndarray) else np.full(k, agent, dtype=object)
+        parts.append(
+            {
+                "send": index,
+                "event_type": np.full(k, event_type, dtype="int8"),
+                "event_at": at,
+                "link": np.broadcast_to(np.asarray(link, dtype="int8"), (k,)),
+                "ip_address": np.broadcast_to(np.asarray(ip, dtype="int64"), (k,)),
+                "user_agent": np.broadcast_to(np.asarray(agent, dtype="int8"), (k,)),
+            }
         )
-        category, subcategory, smtp = BOUNCE_DETAILS.get(bounce, ("", "", ""))
-        part["bounce_category"] = np.full(k, category, dtype=object)
-        part["bounce_subcategory"] = np.full(k, subcategory, dtype=object)
-        part["smtp_code"] = np.full(k, smtp, dtype=object)
-        parts.append(part)
 
     sent_at = sends.sent_at
     add(idx, SENT, sent_at)
@@ -146,7 +159,7 @@ def generate_events(
     bounced = u < b.hard_bounce + b.soft_bounce + b.block_bounce
     for mask, kind in kinds:
         where = idx[mask]
-        add(where, kind, sent_at[where] + _seconds(rng.integers(5, 900, len(where))), bounce=kind)
+        add(where, kind, sent_at[where] + _seconds(rng.integers(5, 900, len(where))))
     delivered = idx[~bounced]
     delivered_at = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     delivered_at[delivered] = sent_at[delivered] + _seconds(rng.integers(1, 120, len(delivered)))
@@ -161,7 +174,7 @@ def generate_events(
         OPEN,
         delivered_at[mpp] + _seconds(rng.integers(0, 600, len(mpp))),
         ip=mpp_ip,
-        agent=MPP_USER_AGENT,
+        agent=MPP_AGENT,
     )
 
     # Human opens: hours after delivery; some people open more than once.
@@ -170,7 +183,7 @@ def generate_events(
     first_open_at[human] = delivered_at[human] + _seconds(
         30 + rng.exponential(6 * 3600, len(human))
     )
-    agents = HUMAN_USER_AGENTS[rng.integers(0, len(HUMAN_USER_AGENTS), n)]
+    agents = (FIRST_HUMAN_AGENT + rng.integers(0, HUMAN_AGENTS, n)).astype("int8")
     person_ip = _ips(rng, n)
     add(human, OPEN, first_open_at[human], ip=person_ip[human], agent=agents[human])
     repeats = rng.poisson(b.extra_opens_mean, len(human))
@@ -191,19 +204,12 @@ def generate_events(
     click_who = np.concatenate([clickers, blind])
     click_at = click_base + _seconds(10 + rng.exponential(900, len(click_who)) + 120)
     link = rng.integers(0, len(LINKS), len(click_who))
-    add(
-        click_who,
-        CLICK,
-        click_at,
-        url=LINKS[link, 0].astype(object),
-        link=LINKS[link, 1].astype(object),
-        ip=person_ip[click_who],
-        agent=agents[click_who],
-    )
+    add(click_who, CLICK, click_at, link=link, ip=person_ip[click_who], agent=agents[click_who])
 
     # Security scanners on corporate mailboxes click every link within seconds of delivery.
     scanned = delivered[
-        sends.is_corporate[delivered] & (rng.random(len(delivered)) < b.scanner_on_corporate)
+        sends.is_corporate[sends.person[delivered]]
+        & (rng.random(len(delivered)) < b.scanner_on_corporate)
     ]
     scan_who = np.repeat(scanned, len(LINKS))
     scan_link = np.tile(np.arange(len(LINKS)), len(scanned))
@@ -212,10 +218,9 @@ def generate_events(
         scan_who,
         CLICK,
         delivered_at[scan_who] + _seconds(3 + rng.integers(0, 40, len(scan_who))),
-        url=LINKS[scan_link, 0].astype(object),
-        link=LINKS[scan_link, 1].astype(object),
+        link=scan_link,
         ip=np.repeat(scanner_ip, len(LINKS)),
-        agent=SCANNER_USER_AGENT,
+        agent=SCANNER_AGENT,
     )
 
     # Unsubscribes: a small share of human openers, minutes after opening.
@@ -233,11 +238,41 @@ def generate_events(
 
     # Landing time: minutes after the event, or days for late-arriving opens and clicks.
     lag = 60 + rng.exponential(1200, total)
-    engaged = np.isin(events["event_type"], [OPEN, CLICK])
+    engaged = (events["event_type"] == OPEN) | (events["event_type"] == CLICK)
     late = engaged & (rng.random(total) < b.late_share)
     lag[late] += rng.integers(1, 6, late.sum()) * 86400 + rng.integers(0, 86400, late.sum())
     events["loaded_at"] = events["event_at"] + _seconds(lag)
     return events
+
+
+def decode(sends: Sends, events: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The events' columns as the landing table's text values (slow: for small batches).
+
+    Adds the send's job, list, batch, campaign and subscriber columns; other columns the
+    events carry (event_id, for one) are passed through.
+    """
+    send, kind, link = events["send"], events["event_type"], events["link"]
+    person = sends.person[send]
+    links = np.array((*LINKS, ("", "")), dtype=object)  # -1 picks the empty last row
+    bounce = np.array(BOUNCE_DETAILS, dtype=object)[kind]
+    text = {key: value for key, value in events.items() if key not in ("send", "link")}
+    text.update(
+        job_id=sends.job_id[send],
+        list_id=sends.list_id[send],
+        batch_id=sends.batch_id[send],
+        campaign_id=sends.campaign_ids[sends.campaign[send]],
+        subscriber_id=sends.subscriber_ids[person],
+        subscriber_key=sends.subscriber_keys[person],
+        email_domain=sends.email_domains[person],
+        event_type=np.array(EVENT_TYPES, dtype=object)[kind],
+        url=links[link, 0],
+        link_name=links[link, 1],
+        user_agent=np.array(USER_AGENTS, dtype=object)[events["user_agent"]],
+        bounce_category=bounce[:, 0],
+        bounce_subcategory=bounce[:, 1],
+        smtp_code=bounce[:, 2],
+    )
+    return text
 
 
 def duplicate_rows(

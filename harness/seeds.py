@@ -19,6 +19,7 @@ from faker import Faker
 from harness.events import (
     Behaviour,
     Sends,
+    decode,
     duplicate_rows,
     generate_events,
     ip_text,
@@ -299,17 +300,22 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
                 if campaign_id not in orphan_ids:
                     members.setdefault((campaign_id, key), ("Sent", job_start))
 
-    keys = np.array(job_columns["key"], dtype=object)
+    person_keys = np.array(sorted(subscriber_number), dtype=object)
+    person_of = {key: i for i, key in enumerate(person_keys)}
+    campaign_lookup = np.array(sorted(set(job_columns["campaign"])), dtype=object)
+    campaign_of = {campaign_id: i for i, campaign_id in enumerate(campaign_lookup)}
     sends = Sends(
         job_id=np.array(job_columns["job"], dtype="int64"),
         list_id=np.array(job_columns["list"], dtype="int64"),
         batch_id=np.array(job_columns["batch"], dtype="int64"),
-        campaign_id=np.array(job_columns["campaign"], dtype=object),
-        subscriber_id=np.array([subscriber_number[k] for k in keys], dtype="int64"),
-        subscriber_key=keys,
-        email_domain=np.array([person_domain[k] for k in keys], dtype=object),
-        is_corporate=np.array([corporate[k] for k in keys], dtype=bool),
+        campaign=np.array([campaign_of[c] for c in job_columns["campaign"]], dtype="int64"),
+        person=np.array([person_of[k] for k in job_columns["key"]], dtype="int64"),
         sent_at=np.array(job_columns["sent_at"], dtype="datetime64[s]"),
+        campaign_ids=campaign_lookup,
+        subscriber_keys=person_keys,
+        subscriber_ids=np.array([subscriber_number[k] for k in person_keys], dtype="int64"),
+        email_domains=np.array([person_domain[k] for k in person_keys], dtype=object),
+        is_corporate=np.array([corporate[k] for k in person_keys], dtype=bool),
     )
     behaviour = Behaviour()
     events = generate_events(sends, rng, behaviour)
@@ -319,7 +325,7 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
     )
     events = duplicate_rows(events, rng, behaviour.duplicate_share)
     order = np.lexsort((events["event_id"], events["loaded_at"]))
-    events = {key: column[order] for key, column in events.items()}
+    events = decode(sends, {key: column[order] for key, column in events.items()})
 
     local_dates = sfmc_local_text(events["event_at"])
     loaded_text = events_utc_text(events["loaded_at"])

@@ -1,4 +1,4 @@
-"""The local DuckDB warehouse: connections, row counts and the events loader."""
+"""Warehouse connections (the local DuckDB file, Snowflake targets), row counts, the loader."""
 
 from __future__ import annotations
 
@@ -224,3 +224,41 @@ def load_events_file(connection, file: Path) -> tuple[str, int]:
             f"{file} could not be loaded ({str(error).splitlines()[0]}); nothing was added."
         ) from None
     return load_id, added
+
+
+def connect_snowflake(target: str):
+    """A Snowflake connector connection to `target` (snowflake_emulator or snowflake)."""
+    import snowflake.connector
+
+    if target == "snowflake_emulator":
+        from harness import emulator
+
+        running = emulator.start()
+        settings = {
+            "account": "emulator",
+            "user": "emulator",
+            "password": os.environ.get("MART_EMULATOR_PASSWORD", "emulator-accepts-anything"),
+            "host": "127.0.0.1",
+            "port": running.port,
+            "protocol": "http",
+            "database": emulator.DATABASE,
+            "network_timeout": 600,
+        }
+    else:
+        from harness.dbt import prepare_environment
+
+        prepare_environment("snowflake")  # names any missing variable
+        settings = {
+            "account": os.environ["SNOWFLAKE_ACCOUNT"],
+            "user": os.environ["SNOWFLAKE_USER"],
+            "role": os.environ["SNOWFLAKE_ROLE"],
+            "warehouse": os.environ["SNOWFLAKE_WAREHOUSE"],
+            "database": os.environ["SNOWFLAKE_DATABASE"],
+        }
+        if os.environ.get("SNOWFLAKE_PASSWORD"):
+            settings["password"] = os.environ["SNOWFLAKE_PASSWORD"]
+        else:
+            settings["private_key_file"] = os.environ["SNOWFLAKE_PRIVATE_KEY_PATH"]
+    return snowflake.connector.connect(
+        **settings, session_parameters={"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False}
+    )

@@ -2,14 +2,30 @@
     One row per event_id among the valid staged rows. The source re-delivers events (the
     same event_id, loaded again later); the first loaded copy wins, ties broken by the
     payload hash so the choice is the same on every engine. raw_row_count and
-    payload_count say how many copies were collapsed and whether they disagreed.
+    payload_count say how many copies were collapsed and whether they disagreed;
+    last_loaded_at is when the latest copy landed.
+
+    Incremental on event_id: a run recomputes every event id with a copy in the incremental
+    window (macros/incremental.sql) from all of its copies, so a duplicate that lands days
+    later updates the counts of the one row, never adds a second.
 -#}
+{{ config(materialized='incremental', unique_key='event_id') }}
+
 with
 
 staged as (
 
     select * from {{ ref('stg_marketing_cloud_events') }}
-    where rejection_reason is null
+    where
+        rejection_reason is null
+    {%- if is_incremental() %}
+        and event_id in (
+            select event_id from {{ ref('stg_marketing_cloud_events') }}
+            where
+                rejection_reason is null
+                and {{ in_incremental_window('loaded_at', 'event_at') }}
+        )
+        {%- endif %}
 
 ),
 
@@ -22,7 +38,8 @@ ranked as (
             order by loaded_at, payload_hash
         ) as copy_number,
         count(*) over (partition by event_id) as raw_row_count,
-        count(distinct payload_hash) over (partition by event_id) as payload_count
+        count(distinct payload_hash) over (partition by event_id) as payload_count,
+        max(loaded_at) over (partition by event_id) as last_loaded_at
 
     from staged
 
@@ -52,7 +69,8 @@ final as (
         payload_count,
         event_date,
         event_at,
-        loaded_at
+        loaded_at,
+        last_loaded_at
 
     from ranked
     where copy_number = 1

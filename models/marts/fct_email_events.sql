@@ -8,10 +8,17 @@
       signature of corporate link scanners.
     is_unique marks the first event of its type per (send job, person), so unique counts add
     up across days; is_unique_human does the same among human opens and clicks only.
+
+    Incremental on event_id. Every value here depends only on the events of one send to one
+    person (job_id, person_id), so a run recomputes whole groups: all events of every send
+    that has an event in the incremental window. A late open that happened before an open
+    already loaded moves is_unique to it, and the earlier row is rewritten too.
 -#}
+{{ config(materialized='incremental', unique_key='event_id') }}
+
 with
 
-events as (
+all_events as (
 
     select * from {{ ref('int_email_events_deduplicated') }}
 
@@ -26,6 +33,52 @@ person_ids as (
 campaigns as (
 
     select * from {{ ref('stg_campaigns') }}
+
+),
+
+-- noqa: disable=LT02
+{% if is_incremental() %}
+changed_sends as (
+
+    select distinct
+        new_events.job_id,
+        coalesce(person_ids.person_id, new_events.subscriber_key) as person_id
+
+    from (
+        select
+            job_id,
+            subscriber_key
+        from all_events
+        where {{ in_incremental_window('last_loaded_at', 'event_at') }}
+    ) as new_events
+    left join person_ids on new_events.subscriber_key = person_ids.source_record_id
+
+),
+
+changed_keys as (
+
+    -- Every subscriber key of those people (a converted lead's id and its contact's).
+    select distinct
+        changed_sends.job_id,
+        coalesce(person_ids.source_record_id, changed_sends.person_id) as subscriber_key
+
+    from changed_sends
+    left join person_ids on changed_sends.person_id = person_ids.person_id
+
+),
+{% endif %}
+-- noqa: enable=LT02
+
+events as (
+
+    select all_events.*
+    from all_events
+    {%- if is_incremental() %}
+    inner join changed_keys
+        on
+            all_events.job_id is not distinct from changed_keys.job_id
+            and all_events.subscriber_key is not distinct from changed_keys.subscriber_key
+    {%- endif %}
 
 ),
 
@@ -133,7 +186,8 @@ final as (
         is_human and is_first_of_kind as is_unique_human,
         event_date,
         event_at,
-        loaded_at
+        loaded_at,
+        last_loaded_at
 
     from ranked
 

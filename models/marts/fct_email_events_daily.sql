@@ -3,12 +3,37 @@
     count each (send job, person) once, on the day of its first such event, so they add up
     across days; rates are ratios of these sums (never averages of daily rates) and are NULL
     when their denominator is 0.
+
+    Incremental on event_date: a run re-aggregates, whole, every day holding an event of a
+    send (job_id, person_id) that fct_email_events recomputed since the last run; a late open
+    for a send five days ago corrects that day's rows (and the day whose first open it
+    displaced).
 -#}
+{{ config(materialized='incremental', unique_key='event_date') }}
+
 with
 
 events as (
 
     select * from {{ ref('fct_email_events') }}
+    {%- if is_incremental() %}
+    where event_date in (
+
+        select distinct touched.event_date
+        from {{ ref('fct_email_events') }} as touched
+        inner join (
+            select distinct job_id, person_id
+            from {{ ref('fct_email_events') }}
+            where
+                {{ in_incremental_window('last_loaded_at', 'event_at',
+                    this_event_at='event_date') }}
+        ) as changed_sends
+            on
+                touched.job_id is not distinct from changed_sends.job_id
+                and touched.person_id is not distinct from changed_sends.person_id
+
+    )
+    {%- endif %}
 
 ),
 
@@ -32,7 +57,8 @@ counts as (
         {{ count_if("event_type = 'BOUNCE'") }} as bounces,
         {{ count_if("event_type = 'BOUNCE' and bounce_type = 'HARD'") }} as hard_bounces,
         {{ count_if("event_type = 'BOUNCE' and bounce_type = 'SOFT'") }} as soft_bounces,
-        {{ count_if("event_type = 'UNSUBSCRIBE' and is_unique") }} as unsubscribes
+        {{ count_if("event_type = 'UNSUBSCRIBE' and is_unique") }} as unsubscribes,
+        max(last_loaded_at) as last_loaded_at
 
     from events
     group by event_date, coalesce(campaign_id, '(none)')
@@ -70,6 +96,7 @@ final as (
         {{ safe_divide('soft_bounces', 'sends') }} as soft_bounce_rate,
         {{ safe_divide('unsubscribes', 'deliveries') }} as unsubscribe_rate,
         is_known_campaign,
+        last_loaded_at,
         event_date
 
     from counts

@@ -3,8 +3,12 @@
     become an event get a rejection_reason and are quarantined downstream, never dropped.
     The pre-hooks keep the landing table's seed batch equal to the seed (see
     macros/events_landing.sql); appended batches are never touched.
+
+    Incremental by landing batch (load_id): a run types only the batches that are new or whose
+    row count changed since the last run, and replaces those batches whole. A batch deleted
+    from raw stays here until a --full-refresh.
 -#}
-{{ config(pre_hook=[
+{{ config(materialized='incremental', unique_key='load_id', pre_hook=[
     "{{ delete_seed_events_batch() }}",
     "{{ insert_seed_events_batch() }}",
 ]) }}
@@ -15,6 +19,25 @@ with
 source as (
 
     select * from {{ source('marketing_cloud', 'events') }}
+    {%- if is_incremental() %}
+    where coalesce(_load_id, '(none)') in (
+
+        select landed.load_id
+        from (
+            select coalesce(_load_id, '(none)') as load_id, count(*) as row_count
+            from {{ source('marketing_cloud', 'events') }}
+            group by coalesce(_load_id, '(none)')
+        ) as landed
+        left join (
+            select load_id, count(*) as row_count
+            from {{ this }}
+            group by load_id
+        ) as staged
+            on landed.load_id = staged.load_id
+        where staged.row_count is null or staged.row_count <> landed.row_count
+
+    )
+    {%- endif %}
 
 ),
 
@@ -43,7 +66,7 @@ cleaned as (
         -- EventDate is US Central Standard Time without daylight saving: always UTC-6.
         {{ dbt.dateadd('hour', 6, safe_timestamp('trim(event_date)')) }} as event_at,
         _loaded_at as loaded_at,
-        _load_id as load_id,
+        coalesce(_load_id, '(none)') as load_id,
         -- Text checks over every exported field: a field longer than var('max_text_length'),
         -- or holding U+FFFD (bytes that were not UTF-8, replaced on the way in).
         {{ any_landing_field('coalesce(length({field}), 0) > ' ~ var('max_text_length')) }}

@@ -1,0 +1,26 @@
+{#-
+    The window an incremental model reprocesses: rows that landed within
+    var('incremental_lookback_days') of the newest landing time the model already holds, or
+    happened within that many days of its newest event, or have no landing time. Late events
+    are therefore caught by when they landed, whatever day they happened; the lookback also
+    absorbs loads that finish out of order. Models then widen the window to whole groups
+    (an event id, a send to a person, a day) so every recomputed value sees all its inputs.
+-#}
+{% macro in_incremental_window(loaded_at, event_at, this_loaded_at='last_loaded_at', this_event_at='event_at') -%}
+    {%- set days = var('incremental_lookback_days') | int -%}
+    {%- set floor = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    (
+        {{ loaded_at }} is null
+        or {{ loaded_at }} >= (
+            select {{ dbt.dateadd('day', -days,
+                'coalesce(max(' ~ this_loaded_at ~ '), ' ~ floor ~ ')') }}
+            from {{ this }}
+        )
+        or {{ event_at }} >= (
+            select {{ dbt.dateadd('day', -days,
+                'coalesce(cast(max(' ~ this_event_at ~ ') as ' ~ dbt.type_timestamp() ~ '), '
+                ~ floor ~ ')') }}
+            from {{ this }}
+        )
+    )
+{%- endmacro %}
