@@ -18,6 +18,7 @@ staged as (
     select * from {{ ref('stg_marketing_cloud_events') }}
     where
         rejection_reason is null
+    -- noqa: disable=LT02,LT09,RF02
     {%- if is_incremental() %}
         and event_id in (
             select event_id from {{ ref('stg_marketing_cloud_events') }}
@@ -26,6 +27,7 @@ staged as (
                 and {{ in_incremental_window('loaded_at', 'event_at') }}
         )
         {%- endif %}
+        -- noqa: enable=LT02,LT09,RF02
 
 ),
 

@@ -16,6 +16,7 @@ with
 events as (
 
     select * from {{ ref('fct_email_events') }}
+    -- noqa: disable=LT02,LT09
     {%- if is_incremental() %}
     where event_date in (
 
@@ -34,6 +35,7 @@ events as (
 
     )
     {%- endif %}
+    -- noqa: enable=LT02,LT09
 
 ),
 

@@ -19,6 +19,7 @@ with
 source as (
 
     select * from {{ source('marketing_cloud', 'events') }}
+    -- noqa: disable=LT02,LT09
     {%- if is_incremental() %}
     where coalesce(_load_id, '(none)') in (
 
@@ -38,6 +39,7 @@ source as (
 
     )
     {%- endif %}
+    -- noqa: enable=LT02,LT09
 
 ),
 
