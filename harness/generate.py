@@ -180,6 +180,8 @@ def chunk_sends(chunk: Chunk, population: Population, rng: np.random.Generator) 
     day_number = (chunk.day - dt.date(2000, 1, 1)).days
     job_ids = 3_000_000_000 + day_number * 100_000 + chunk.first_job + np.arange(chunk.jobs)
     orphan = rng.random(chunk.jobs) < ORPHAN_JOB_SHARE
+    # However few the jobs, every tenth day sends one orphan job (the audits need some).
+    orphan[0] |= chunk.number == 0 and chunk.day.toordinal() % 10 == 0
     campaign = np.where(
         orphan,
         population.crm_campaigns
