@@ -8,12 +8,12 @@ Every figure comes from one run on one machine, against the fastest way to do th
    to NumPy+Arrow generation alone, DuckDB's own insert of the same rows already formatted
    (the landing floor) and Faker making event-like rows one by one.
 2. Full `dbt build --select tag:daily` (models, tests, seeds) on a fresh warehouse holding
-   each size of history (30 days), against the floor: the same models' compiled SQL
+   each size of history (100 days), against the floor: the same models' compiled SQL
    (manifest.json) run directly in one DuckDB connection, in DAG order, with no dbt.
 3. One incremental day on the largest history up to 10M rows: 1% new rows plus the late
    arrivals held back from the history, built incrementally, against that full build.
 4. Peak memory (max RSS of the dbt process) of that full build; DuckDB's memory_limit is the
-   profile's MART_DUCKDB_MEMORY_LIMIT (default 4GB).
+   profile's MART_DUCKDB_MEMORY_LIMIT (default 3GB).
 5. Growth: build and floor seconds by size, as a table and docs/scale_growth.svg.
 dbt runs as a child process so its peak memory can be read (os.wait4).
 """
@@ -46,7 +46,7 @@ from harness.generate import (
     plan_chunks,
 )
 
-DAYS = 30
+DAYS = 100  # so one day of new rows is 1% of the history
 START = dt.date(2026, 11, 10)  # after the seed events
 DBT = Path(sys.executable).parent / "dbt"
 MARK_START, MARK_END = "<!-- scale-bench:start -->", "<!-- scale-bench:end -->"
@@ -176,7 +176,8 @@ def floor_seconds(path: Path) -> float:
         relation = node["relation_name"].split(".", 1)[1]  # schema.identifier
         statements.append(f"create or replace {kind} {relation} as {node['compiled_code']}")
     with duckdb.connect(str(path)) as connection:
-        connection.execute("set preserve_insertion_order = false")
+        connection.execute("set preserve_insertion_order = false")  # as the dbt profile
+        connection.execute("set enable_progress_bar = false")
         start = time.perf_counter()
         for statement in statements:
             connection.execute(statement)
@@ -320,7 +321,7 @@ def main() -> None:
 
 def report(generator, results, anchor, incremental, total) -> str:
     gib = 1024**3
-    memory_limit = os.environ.get("MART_DUCKDB_MEMORY_LIMIT", "4GB")
+    memory_limit = os.environ.get("MART_DUCKDB_MEMORY_LIMIT", "3GB")
     lines = [
         "## Scale (issue: incremental facts and the generator at volume)",
         "",

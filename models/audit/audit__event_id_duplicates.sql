@@ -5,10 +5,20 @@
 -#}
 with
 
+duplicated as (
+
+    -- Event ids with more than one copy, as counted by the dedup (a cheap pre-filter).
+    select event_id from {{ ref('int_email_events_deduplicated') }}
+    where raw_row_count > 1
+
+),
+
 staged as (
 
     select * from {{ ref('stg_marketing_cloud_events') }}
-    where rejection_reason is null
+    where
+        rejection_reason is null
+        and event_id in (select duplicated.event_id from duplicated)
 
 ),
 

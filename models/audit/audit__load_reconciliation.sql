@@ -41,29 +41,47 @@ quarantined_rows as (
 
 ),
 
-copies as (
+valid_rows as (
 
-    -- Later copies of an event id: the first loaded copy is the one the fact keeps.
     select
         {{ landed_date('loaded_at') }} as load_date,
-        row_number() over (
-            partition by event_id order by loaded_at, payload_hash
-        ) as copy_number
+        count(*) as valid_rows
 
     from {{ ref('stg_marketing_cloud_events') }}
     where rejection_reason is null
+    group by {{ landed_date('loaded_at') }}
+
+),
+
+first_copies as (
+
+    -- The first loaded copy of each event id is the one the fact keeps (copies landing at
+    -- the same time share a date, so ties do not matter here).
+    select
+        {{ landed_date('first_loaded_at') }} as load_date,
+        count(*) as first_copies
+
+    from (
+        select
+            event_id,
+            min(loaded_at) as first_loaded_at
+        from {{ ref('stg_marketing_cloud_events') }}
+        where rejection_reason is null
+        group by event_id
+    ) as events
+    group by {{ landed_date('first_loaded_at') }}
 
 ),
 
 duplicate_rows as (
 
+    -- Later copies: valid rows that are not the first copy of their event id.
     select
-        load_date,
-        count(*) as duplicate_rows
+        valid_rows.load_date,
+        valid_rows.valid_rows - coalesce(first_copies.first_copies, 0) as duplicate_rows
 
-    from copies
-    where copy_number > 1
-    group by load_date
+    from valid_rows
+    left join first_copies on valid_rows.load_date = first_copies.load_date
 
 ),
 

@@ -31,19 +31,65 @@ staged as (
 
 ),
 
-ranked as (
+copies as (
+
+    select
+        event_id,
+        count(*) as raw_row_count,
+        max(loaded_at) as last_loaded_at
+
+    from staged
+    group by event_id
+
+),
+
+counted as (
+
+    select
+        staged.*,
+        copies.raw_row_count,
+        copies.last_loaded_at
+
+    from staged
+    inner join copies on staged.event_id = copies.event_id
+
+),
+
+-- Most events landed once: only the few with copies need ranking (a window over all rows
+-- costs several times more). Both branches have the columns of counted, then
+-- payload_count and copy_number.
+single_copies as (
 
     select
         *,
+        1 as payload_count,
+        1 as copy_number
+
+    from counted
+    where raw_row_count = 1
+
+),
+
+several_copies as (
+
+    select
+        *,
+        count(distinct payload_hash) over (partition by event_id) as payload_count,
         row_number() over (
             partition by event_id
             order by loaded_at, payload_hash
-        ) as copy_number,
-        count(*) over (partition by event_id) as raw_row_count,
-        count(distinct payload_hash) over (partition by event_id) as payload_count,
-        max(loaded_at) over (partition by event_id) as last_loaded_at
+        ) as copy_number
 
-    from staged
+    from counted
+    where raw_row_count > 1
+
+),
+
+deduplicated as (
+
+    select * from single_copies
+    union all
+    select * from several_copies where copy_number = 1
 
 ),
 
@@ -74,8 +120,7 @@ final as (
         loaded_at,
         last_loaded_at
 
-    from ranked
-    where copy_number = 1
+    from deduplicated
 
 )
 

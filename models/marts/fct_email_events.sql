@@ -133,25 +133,43 @@ flagged as (
 
 ),
 
-ranked as (
+firsts as (
 
+    -- The windows sort only keys and ids (sorting whole rows costs several times more).
     select
-        *,
+        event_id,
         row_number() over (
             partition by job_id, person_id, event_type
             order by event_at, event_id
         ) = 1 as is_unique,
-        not is_machine_open and not is_suspected_bot_click as is_human,
         row_number() over (
-            partition by
-                job_id,
-                person_id,
-                event_type,
-                not is_machine_open and not is_suspected_bot_click
+            partition by job_id, person_id, event_type, is_human
             order by event_at, event_id
         ) = 1 as is_first_of_kind
 
+    from (
+        select
+            event_id,
+            job_id,
+            person_id,
+            event_type,
+            event_at,
+            not is_machine_open and not is_suspected_bot_click as is_human
+        from flagged
+    ) as keys
+
+),
+
+ranked as (
+
+    select
+        flagged.*,
+        firsts.is_unique,
+        not flagged.is_machine_open and not flagged.is_suspected_bot_click as is_human,
+        firsts.is_first_of_kind
+
     from flagged
+    inner join firsts on flagged.event_id = firsts.event_id
 
 ),
 
