@@ -31,42 +31,29 @@ staged as (
 
 ),
 
-copies as (
+duplicated_ids as (
 
-    select
-        event_id,
-        count(*) as raw_row_count,
-        max(loaded_at) as last_loaded_at
-
+    -- The few event ids that landed more than once (about 1.5%): only they need ranking,
+    -- and joining every row to a count per event id costs more than finding them.
+    select event_id
     from staged
     group by event_id
+    having count(*) > 1
 
 ),
 
-counted as (
-
-    select
-        staged.*,
-        copies.raw_row_count,
-        copies.last_loaded_at
-
-    from staged
-    inner join copies on staged.event_id = copies.event_id
-
-),
-
--- Most events landed once: only the few with copies need ranking (a window over all rows
--- costs several times more). Both branches have the columns of counted, then
--- payload_count and copy_number.
 single_copies as (
 
     select
-        *,
+        staged.*,
+        1 as raw_row_count,
+        staged.loaded_at as last_loaded_at,
         1 as payload_count,
         1 as copy_number
 
-    from counted
-    where raw_row_count = 1
+    from staged
+    left join duplicated_ids on staged.event_id = duplicated_ids.event_id
+    where duplicated_ids.event_id is null
 
 ),
 
@@ -74,14 +61,16 @@ several_copies as (
 
     select
         *,
+        count(*) over (partition by event_id) as raw_row_count,
+        max(loaded_at) over (partition by event_id) as last_loaded_at,
         count(distinct payload_hash) over (partition by event_id) as payload_count,
         row_number() over (
             partition by event_id
             order by loaded_at, payload_hash
         ) as copy_number
 
-    from counted
-    where raw_row_count > 1
+    from staged
+    where event_id in (select duplicated_ids.event_id from duplicated_ids)
 
 ),
 

@@ -298,6 +298,45 @@ def test_tag_daily_selects_every_model_and_seed(built):
     assert len(listed.result) >= 15
 
 
+@pytest.mark.parametrize(
+    ("exposure", "reads"),
+    [
+        ("executive_email_performance", {"fct_email_events_daily", "dim_campaign"}),
+        (
+            "campaign_performance_engagement",
+            {"fct_email_events_daily", "fct_email_events", "dim_campaign", "dim_person"},
+        ),
+        (
+            "audience_membership_quality",
+            {
+                "fct_campaign_membership",
+                "dim_person",
+                "dim_campaign",
+                "dq_campaign_id_coverage",
+                "dq_orphan_campaign_ids",
+                "dq_campaign_daily_reconciliation",
+                "audit__event_id_duplicates",
+                "audit__rejected_events",
+                "audit__load_reconciliation",
+                "audit__daily_grain_violations",
+                "audit__orphan_campaigns_14d",
+            },
+        ),
+    ],
+)
+def test_each_dashboard_exposure_selects_what_it_reads_and_their_parents(built, exposure, reads):
+    def names(selector: str) -> set[str]:
+        arguments = ["ls", "--select", selector, "--resource-type", "model"]
+        listed = run_dbt([*arguments, "--output", "name", "--log-level", "none"])
+        return set(listed.result)
+
+    upstream = names(f"+exposure:{exposure}")
+    assert reads <= upstream
+    assert "stg_marketing_cloud_events" in upstream  # the lineage reaches the sources
+    parents = set().union(*(names(f"+{model}") for model in reads))
+    assert upstream == parents  # nothing a dashboard does not read
+
+
 def test_docs_describe_every_model_and_column(built):
     target = Path(built["dir"]) / "target"
     manifest = json.loads((target / "manifest.json").read_text())

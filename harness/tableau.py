@@ -1,0 +1,207 @@
+"""`mart tableau`: one Tableau data source (.tds) per reporting model, connected to Snowflake.
+
+Each file connects to the model's table or view in Snowflake (server, warehouse, database
+from the same SNOWFLAKE_* variables as the dbt profile; schema MARTS or AUDIT; the reporting
+role MART_REPORTING_ROLE) and declares every column with its caption, role (dimension or
+measure), Tableau data type and the dbt description. Column types are read from the local
+DuckDB build (the same models, the same type families on both engines, proven by
+`mart verify`); descriptions from the dbt project.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from harness.errors import UserError
+
+REPORTING_SCHEMAS = ("marts", "audit")
+REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE")
+
+# DuckDB type (prefix) → Tableau datatype.
+TABLEAU_TYPES = (
+    ("BOOLEAN", "boolean"),
+    ("TIMESTAMP", "datetime"),
+    ("DATE", "date"),
+    ("DECIMAL", "real"),
+    ("DOUBLE", "real"),
+    ("FLOAT", "real"),
+    ("REAL", "real"),
+    ("BIGINT", "integer"),
+    ("HUGEINT", "integer"),
+    ("INTEGER", "integer"),
+    ("SMALLINT", "integer"),
+    ("TINYINT", "integer"),
+    ("UBIGINT", "integer"),
+    ("VARCHAR", "string"),
+)
+# Numbers that identify or locate rather than measure: dimensions, never summed.
+DIMENSION_NUMBERS = re.compile(r"(_id|_key|_code|_number|_year|_month)$")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    duckdb_type: str
+    description: str
+
+    @property
+    def datatype(self) -> str:
+        for prefix, tableau in TABLEAU_TYPES:
+            if self.duckdb_type.upper().startswith(prefix):
+                return tableau
+        return "string"
+
+    @property
+    def role(self) -> str:
+        numeric = self.datatype in ("integer", "real")
+        return "measure" if numeric and not DIMENSION_NUMBERS.search(self.name) else "dimension"
+
+    @property
+    def kind(self) -> str:
+        """Tableau's column type: quantitative measures, ordinal dates, nominal the rest."""
+        if self.role == "measure":
+            return "quantitative"
+        return "ordinal" if self.datatype in ("date", "datetime") else "nominal"
+
+    @property
+    def aggregation(self) -> str:
+        # A rate summed over rows means nothing: its default is the average (totals should
+        # be recomputed as ratios of summed counts; the descriptions say how).
+        return "Avg" if self.name.endswith("_rate") else "Sum"
+
+    @property
+    def caption(self) -> str:
+        return " ".join(
+            word.upper() if word in ("id", "ctr", "mpp", "crm", "utc") else word.capitalize()
+            for word in self.name.split("_")
+        )
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    schema: str
+    materialized: str
+    description: str
+    columns: tuple[Column, ...]
+
+
+def reporting_models(connection, manifest) -> list[Model]:
+    """Every model in marts and audit, with DuckDB types and dbt descriptions."""
+    models = []
+    for node in manifest.nodes.values():
+        if node.resource_type != "model" or node.config.schema not in REPORTING_SCHEMAS:
+            continue
+        rows = connection.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [node.schema, node.name],
+        ).fetchall()
+        if not rows:
+            raise UserError(
+                f"{node.schema}.{node.name} is not in the DuckDB warehouse; build it first "
+                "(`mart build`)."
+            )
+        documented = {name.lower(): column.description for name, column in node.columns.items()}
+        models.append(
+            Model(
+                name=node.name,
+                schema=node.config.schema,
+                materialized=node.config.materialized,
+                description=" ".join(node.description.split()),
+                columns=tuple(
+                    Column(name, kind, " ".join(documented.get(name.lower(), "").split()))
+                    for name, kind in rows
+                ),
+            )
+        )
+    return sorted(models, key=lambda model: (model.schema, model.name))
+
+
+def snowflake_settings() -> dict[str, str]:
+    missing = [name for name in REQUIRED if not os.environ.get(name)]
+    if missing:
+        raise UserError(
+            f"`mart tableau` needs {', '.join(missing)} (the Snowflake variables of the dbt "
+            "profile) to write the connection; set them, then run it again."
+        )
+    account = os.environ["SNOWFLAKE_ACCOUNT"]
+    return {
+        "server": account
+        if "." in account and account.endswith(".com")
+        else (f"{account}.snowflakecomputing.com"),
+        "warehouse": os.environ["SNOWFLAKE_WAREHOUSE"],
+        "database": os.environ["SNOWFLAKE_DATABASE"],
+        "role": os.environ.get("MART_REPORTING_ROLE", "REPORTER"),
+        "prefix": os.environ.get("MART_SCHEMA_PREFIX", ""),
+    }
+
+
+def datasource_xml(model: Model, settings: dict[str, str]) -> ET.ElementTree:
+    schema = (settings["prefix"] + model.schema).upper()
+    table = model.name.upper()
+    root = ET.Element(
+        "datasource",
+        {
+            "formatted-name": model.name,
+            "inline": "true",
+            "version": "18.1",
+            "xmlns:user": "http://www.tableausoftware.com/xml/user",
+        },
+    )
+    if model.description:
+        _description(root, model.description)
+    connection = ET.SubElement(
+        root,
+        "connection",
+        {
+            "class": "snowflake",
+            "server": settings["server"],
+            "warehouse": settings["warehouse"],
+            "dbname": settings["database"].upper(),
+            "schema": schema,
+            "service": settings["role"],  # the role Tableau connects with
+            "authentication": "Username Password",
+            "username": "",
+            "one-time-sql": "",
+        },
+    )
+    ET.SubElement(
+        connection,
+        "relation",
+        {"name": table, "table": f"[{schema}].[{table}]", "type": "table"},
+    )
+    for column in model.columns:
+        attributes = {
+            "name": f"[{column.name.upper()}]",
+            "caption": column.caption,
+            "datatype": column.datatype,
+            "role": column.role,
+            "type": column.kind,
+        }
+        if column.role == "measure":
+            attributes["aggregation"] = column.aggregation
+        element = ET.SubElement(root, "column", attributes)
+        if column.description:
+            _description(element, column.description)
+    ET.indent(root)
+    return ET.ElementTree(root)
+
+
+def _description(parent: ET.Element, text: str) -> None:
+    formatted = ET.SubElement(ET.SubElement(parent, "desc"), "formatted-text")
+    ET.SubElement(formatted, "run").text = text
+
+
+def write_datasources(folder: Path, models: list[Model], settings: dict[str, str]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for model in models:
+        path = folder / f"{model.name}.tds"
+        datasource_xml(model, settings).write(path, encoding="utf-8", xml_declaration=True)
+        written.append(path)
+    return written
