@@ -229,6 +229,39 @@ def generate(
     console.print("Next: `mart build` (incremental) or `mart build --full-refresh`.")
 
 
+@app.command()
+@user_errors
+def tableau(
+    out: Annotated[Path, typer.Option(help="Folder for the .tds files.")] = PROJECT_DIR
+    / "target"
+    / "tableau",
+) -> None:
+    """Write one Tableau data source (.tds) per mart and audit model, connected to Snowflake.
+
+    Connection from SNOWFLAKE_ACCOUNT, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE (as the dbt
+    profile) and the reporting role MART_REPORTING_ROLE; columns, types and descriptions from
+    the local DuckDB build and the dbt docs (build first: `mart build`)."""
+    from harness.tableau import reporting_models, snowflake_settings, write_datasources
+    from harness.warehouse import connect
+
+    settings = snowflake_settings()
+    if not duckdb_path().exists():
+        raise UserError(f"No DuckDB warehouse at {duckdb_path()}; build it first (`mart build`).")
+    with holding("duckdb"):
+        manifest = run_dbt(["parse"], quiet=True).result
+        with connect() as connection:
+            models = reporting_models(connection, manifest)
+    written = write_datasources(out, models, settings)
+    table = Table("data source", "schema", "columns", title=f"Tableau data sources in {out}")
+    for model, path in zip(models, written, strict=True):
+        table.add_row(path.name, model.schema, str(len(model.columns)))
+    console.print(table)
+    console.print(
+        f"Open a .tds in Tableau Desktop; it connects to {settings['server']} as role "
+        f"{settings['role']} (sign in with your own Snowflake user)."
+    )
+
+
 emulator_app = typer.Typer(help="Start, stop and inspect the local Snowflake emulator.")
 app.add_typer(emulator_app, name="emulator")
 

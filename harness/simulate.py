@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,6 @@ def simulate(
     on_day: Callable[[dt.date, int], None] = lambda day, rows: None,
 ) -> SimulationResult:
     """Play `days` days incrementally on `target`, full-refresh them on DuckDB, diff both."""
-    from harness import emulator
     from harness.diff import diff_models, open_side, selected_models
 
     shutil.rmtree(folder, ignore_errors=True)
@@ -81,8 +81,11 @@ def simulate(
 
         played = [start + dt.timedelta(days=offset) for offset in range(days)]
         landed = 0
-        with environment(
-            MART_DUCKDB_PATH=str(incremental), MART_EMULATOR_DIR=str(folder / "emulator")
+        with (
+            environment(
+                MART_DUCKDB_PATH=str(incremental), MART_EMULATOR_DIR=str(folder / "emulator")
+            ),
+            _emulator_stopped_after(target),
         ):
             announce(f"Building on {target}, then playing the days incrementally")
             run_dbt(["build"], target=target, quiet=True)
@@ -116,6 +119,16 @@ def simulate(
         return SimulationResult(days, landed, results)
     finally:
         pending.close()
+
+
+@contextmanager
+def _emulator_stopped_after(target: str):
+    """Stop this simulation's emulator on the way out (while MART_EMULATOR_DIR names it)."""
+    from harness import emulator
+
+    try:
+        yield
+    finally:
         if target == "snowflake_emulator":
             emulator.stop()
 

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from harness import emulator
 from harness.cli import app
 from harness.dbt import environment
 from harness.events import EVENT_TYPES, Behaviour
@@ -159,3 +160,5 @@ def test_incremental_days_on_the_emulator_equal_a_full_refresh_on_duckdb(tmp_pat
     )
     assert result.landed > 400
     assert not result.differs, [r.as_dict() for r in result.results if r.differs]
+    with environment(MART_EMULATOR_DIR=str(tmp_path / "simulate" / "emulator")):
+        assert not emulator.status().running  # the simulation's emulator was stopped
