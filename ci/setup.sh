@@ -20,4 +20,17 @@ if [ ! -f "$stamp" ]; then
     rm -f .venv/.installed-*
     touch "$stamp"
 fi
+# Headless Chromium for the dashboard browser test (Debian's package; root, or sudo without
+# a password). Elsewhere, say what is missing instead of failing here.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "==> Installing Chromium (apt-get)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        echo "==> Installing Chromium (sudo apt-get)"
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "warning: Chromium is not installed; the dashboard browser test needs Debian's chromium package." >&2
+    fi
+fi
 echo "==> Environment ready: $(.venv/bin/dbt --version 2>/dev/null | head -1 | tr -s ' ')"

@@ -231,6 +231,42 @@ def generate(
 
 @app.command()
 @user_errors
+def dashboard(
+    out: Annotated[Path, typer.Option(help="Folder for the site.")] = PROJECT_DIR
+    / "target"
+    / "dashboard",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the site in your browser afterwards.")
+    ] = False,
+) -> None:
+    """Build the three dashboards from the DuckDB marts as a static site (no network, no
+    server: open the files). Prints the path of its first page."""
+    from harness.dashboard import build_site
+    from harness.warehouse import connect
+
+    if not duckdb_path().exists():
+        raise UserError(f"No DuckDB warehouse at {duckdb_path()}; build it first (`mart daily`).")
+    with holding("duckdb"):
+        manifest = run_dbt(["parse"], quiet=True).result
+        with connect() as connection:
+            built = connection.execute(
+                "select count(*) from information_schema.tables where table_schema = 'marts' "
+                "and table_name = 'fct_email_events_daily'"
+            ).fetchone()[0]
+            if not built:
+                raise UserError("The marts are not built yet; run `mart daily` first.")
+            pages = build_site(connection, manifest, out)
+    for page in pages[1:]:
+        console.print(f"{page}")
+    console.print(f"Open: file://{pages[0]}")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(f"file://{pages[0]}")
+
+
+@app.command()
+@user_errors
 def tableau(
     out: Annotated[Path, typer.Option(help="Folder for the .tds files.")] = PROJECT_DIR
     / "target"
@@ -431,6 +467,8 @@ def simulate(
             ),
         )
     print_diff(result.results, "full refresh (duckdb)", f"incremental ({target})")
+    for failure in result.test_failures:
+        errors.print(f"[red]test failed on day {failure}[/]")
     if result.differs:
         raise typer.Exit(1)
     console.print(

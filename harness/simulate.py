@@ -30,10 +30,11 @@ class SimulationResult:
     days: int
     landed: int  # rows landed over all days
     results: list  # harness.diff results, one per model
+    test_failures: list[str]  # data tests that failed in any daily build ("day: test")
 
     @property
     def differs(self) -> bool:
-        return any(result.differs for result in self.results)
+        return any(result.differs for result in self.results) or bool(self.test_failures)
 
 
 def _relabelled(relation: str, load_id: str) -> str:
@@ -81,6 +82,7 @@ def simulate(
 
         played = [start + dt.timedelta(days=offset) for offset in range(days)]
         landed = 0
+        failures: list[str] = []
         with (
             environment(
                 MART_DUCKDB_PATH=str(incremental), MART_EMULATOR_DIR=str(folder / "emulator")
@@ -92,12 +94,13 @@ def simulate(
             with open_sink(target) as sink:
                 for day in played:
                     rows = land(sink, day)
-                    run_dbt(
+                    build = run_dbt(
                         ["build", "--select", "tag:daily"],
                         target=target,
                         quiet=True,
                         allow_test_failures=True,
                     )
+                    failures += [f"{day}: {failure}" for failure in build.failures]
                     landed += rows
                     on_day(day, rows)
             with environment(MART_DUCKDB_PATH=str(reference)):
@@ -116,7 +119,7 @@ def simulate(
             finally:
                 left.close()
                 right.close()
-        return SimulationResult(days, landed, results)
+        return SimulationResult(days, landed, results, failures)
     finally:
         pending.close()
 

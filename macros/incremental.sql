@@ -1,5 +1,6 @@
 {#-
-    The window an incremental model reprocesses: rows that landed within
+    The window an incremental model reprocesses: the rows of the latest staged batches
+    (in_latest_staged_batch below), and rows that landed within
     var('incremental_lookback_days') of the newest landing time the model already holds, or
     happened within that many days of its newest event, or have no landing time. Late events
     are therefore caught by when they landed, whatever day they happened; the lookback also
@@ -22,5 +23,20 @@
                 ~ floor ~ ')') }}
             from {{ this }}
         )
+    )
+{%- endmacro %}
+
+
+{#-
+    True for an event id with a row in the batches the latest run staged (stg's staged_at).
+    Catches rows whose landing time lies before the window (a backfill, or a mock day in
+    the past) without any bookkeeping in the marts. Models using it declare
+    `-- depends_on: ref('stg_marketing_cloud_events')`.
+-#}
+{% macro in_latest_staged_batch(event_id) -%}
+    {%- set staged = ref('stg_marketing_cloud_events') -%}
+    {{ event_id }} in (
+        select event_id from {{ staged }}
+        where staged_at = (select max(staged_at) from {{ staged }})
     )
 {%- endmacro %}

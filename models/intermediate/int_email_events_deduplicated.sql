@@ -24,7 +24,12 @@ staged as (
             select event_id from {{ ref('stg_marketing_cloud_events') }}
             where
                 rejection_reason is null
-                and {{ in_incremental_window('loaded_at', 'event_at') }}
+                and (
+                    {{ in_incremental_window('loaded_at', 'event_at') }}
+                    or staged_at = (
+                        select max(staged_at) from {{ ref('stg_marketing_cloud_events') }}
+                    )
+                )
         )
         {%- endif %}
         -- noqa: enable=LT02,LT09,RF02
@@ -78,7 +83,8 @@ deduplicated as (
 
     select * from single_copies
     union all
-    select * from several_copies where copy_number = 1
+    select * from several_copies
+    where copy_number = 1
 
 ),
 

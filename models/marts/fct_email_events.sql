@@ -15,6 +15,7 @@
     already loaded moves is_unique to it, and the earlier row is rewritten too.
 -#}
 {{ config(materialized='incremental', unique_key='event_id') }}
+-- depends_on: {{ ref('stg_marketing_cloud_events') }}
 
 with
 
@@ -49,7 +50,9 @@ changed_sends as (
             job_id,
             subscriber_key
         from all_events
-        where {{ in_incremental_window('last_loaded_at', 'event_at') }}
+        where
+            {{ in_incremental_window('last_loaded_at', 'event_at') }}
+            or {{ in_latest_staged_batch('event_id') }}
     ) as new_events
     left join person_ids on new_events.subscriber_key = person_ids.source_record_id
 
@@ -156,7 +159,7 @@ firsts as (
             event_at,
             not is_machine_open and not is_suspected_bot_click as is_human
         from flagged
-    ) as keys
+    ) as send_keys
 
 ),
 

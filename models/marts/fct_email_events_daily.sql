@@ -10,6 +10,7 @@
     displaced).
 -#}
 {{ config(materialized='incremental', unique_key='event_date') }}
+-- depends_on: {{ ref('stg_marketing_cloud_events') }}
 
 with
 
@@ -28,6 +29,7 @@ events as (
             where
                 {{ in_incremental_window('last_loaded_at', 'event_at',
                     this_event_at='event_date') }}
+                or {{ in_latest_staged_batch('event_id') }}
         ) as changed_sends
             on
                 touched.job_id is not distinct from changed_sends.job_id

@@ -125,6 +125,7 @@ def test_thirty_incremental_days_equal_a_full_refresh(tmp_path):
     )
     failing = [r.model for r in result.results if r.differs]
     assert not failing, [r.as_dict() for r in result.results if r.differs]
+    assert not result.test_failures  # every daily build passed every data test
     assert len(result.results) >= 13
     with duckdb.connect(str(tmp_path / "simulate" / "incremental.duckdb")) as connection:
 

@@ -80,7 +80,7 @@ def test_missing_snowflake_settings_are_named_in_one_sentence(built, tmp_path):
     cleared = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE")
     with environment(**dict.fromkeys(cleared, "")):
         outcome = CliRunner().invoke(app, ["tableau", "--out", str(tmp_path)])
-    assert outcome.exit_code == 1
+    assert outcome.exit_code == 2  # a user error: one sentence, no traceback
     assert "SNOWFLAKE_ACCOUNT, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE" in outcome.output
     assert "Traceback" not in outcome.output
     assert not list(tmp_path.glob("*.tds"))

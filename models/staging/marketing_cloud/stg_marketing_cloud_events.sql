@@ -69,6 +69,10 @@ cleaned as (
         {{ dbt.dateadd('hour', 6, safe_timestamp('trim(event_date)')) }} as event_at,
         _loaded_at as loaded_at,
         coalesce(_load_id, '(none)') as load_id,
+        -- When this run staged the row (one value per run): tells later models which
+        -- batches are new, whatever their landing times.
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+            as staged_at,
         -- Text checks over every exported field: a field longer than var('max_text_length'),
         -- or holding U+FFFD (bytes that were not UTF-8, replaced on the way in).
         {{ any_landing_field('coalesce(length({field}), 0) > ' ~ var('max_text_length')) }}
@@ -132,6 +136,7 @@ final as (
         source_event_date,
         payload_hash,
         load_id,
+        staged_at,
         case
             when event_id is null then 'MISSING_EVENT_ID'
             when has_oversized_text then 'OVERSIZED_TEXT'

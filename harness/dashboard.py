@@ -1,0 +1,501 @@
+"""`mart dashboard`: the three reporting dashboards as a static, self-contained HTML site.
+
+Built from the DuckDB marts with Altair (Vega-Lite); the Vega JavaScript is inlined in every
+page (from vl-convert), so the pages open from disk with no network and no server. Each
+page mirrors one dbt exposure (models/exposures/_exposures.yml):
+
+- executive.html — Executive Email Performance: KPI tiles and daily trends;
+- campaigns.html — Campaign Performance & Engagement: KPIs by campaign, and a click on a
+  campaign drills down to its events;
+- audience.html — Audience & Membership Quality: membership, coverage, the CRM comparison
+  and the audit views.
+
+Tiles and charts carry the dbt descriptions of their metrics as tooltips. Empty marts give
+a page that says so and how to fill them, not an error.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import altair as alt
+
+DRILL_EVENTS = 5_000  # newest events embedded for the campaign drill-down
+
+PAGES = (
+    ("executive.html", "Executive Email Performance"),
+    ("campaigns.html", "Campaign Performance & Engagement"),
+    ("audience.html", "Audience & Membership Quality"),
+)
+
+CSS = """
+body { font-family: -apple-system, 'Segoe UI', Roboto, sans-serif; margin: 0; color: #1d2939;
+       background: #f5f7fa; }
+header { background: #1f3a5f; color: white; padding: 14px 28px; }
+header h1 { margin: 0; font-size: 20px; }
+nav a { color: #cfe0f5; margin-right: 18px; text-decoration: none; font-size: 14px; }
+nav a.current { color: white; font-weight: bold; }
+main { padding: 18px 28px; }
+.subtitle { color: #667085; font-size: 13px; margin: 4px 0 14px; }
+.tiles { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 18px; }
+.tile { background: white; border-radius: 8px; padding: 12px 16px; min-width: 150px;
+        box-shadow: 0 1px 2px rgba(16,24,40,.08); cursor: help; }
+.tile .label { font-size: 12px; color: #667085; }
+.tile .value { font-size: 24px; font-weight: 600; margin-top: 4px; }
+.tile .unit { font-size: 12px; color: #667085; }
+.chart { background: white; border-radius: 8px; padding: 12px; margin-bottom: 18px;
+         box-shadow: 0 1px 2px rgba(16,24,40,.08); }
+.empty { background: white; border-radius: 8px; padding: 28px; font-size: 15px; }
+code { background: #eef2f6; padding: 1px 5px; border-radius: 4px; }
+"""
+
+
+@dataclass
+class Tile:
+    label: str
+    value: str
+    unit: str
+    description: str
+
+
+@dataclass
+class Page:
+    file: str
+    title: str
+    subtitle: str
+    tiles: list[Tile] = field(default_factory=list)
+    charts: list[alt.TopLevelMixin] = field(default_factory=list)
+    empty: str | None = None
+
+
+def describe(manifest, model: str) -> dict[str, str]:
+    """Column descriptions of a model from the dbt project (tooltips)."""
+    for node in manifest.nodes.values():
+        if node.resource_type == "model" and node.name == model:
+            return {
+                name.lower(): " ".join(column.description.split())
+                for name, column in node.columns.items()
+            }
+    return {}
+
+
+def _frame(connection, sql: str):
+    """A query's rows as a list of dicts (Altair takes them as inline data)."""
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, _plain(row), strict=True)) for row in cursor.fetchall()]
+
+
+def _plain(row) -> list:
+    values = []
+    for value in row:
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, (int, float, str, bool)):
+            value = float(value)
+        values.append(value)
+    return values
+
+
+def _rate(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.1%}" if denominator else "n/a"
+
+
+RATE_TILES = (
+    ("Delivery rate", "deliveries", "sends", "delivery_rate"),
+    ("Unique open rate", "unique_opens", "deliveries", "unique_open_rate"),
+    ("Human unique open rate", "human_unique_opens", "deliveries", "human_unique_open_rate"),
+    ("Click-through rate", "unique_clicks", "deliveries", "click_through_rate"),
+    ("Click-to-open rate", "unique_clicks", "unique_opens", "click_to_open_rate"),
+    ("Bounce rate", "bounces", "sends", "bounce_rate"),
+    ("Unsubscribe rate", "unsubscribes", "deliveries", "unsubscribe_rate"),
+)
+
+
+def executive_page(connection, docs: dict[str, str]) -> Page:
+    page = Page(
+        "executive.html",
+        "Executive Email Performance",
+        "All campaigns, by UTC day. Rates are ratios of the summed counts, never averages of "
+        "daily rates (hover a tile for its definition).",
+    )
+    totals = _frame(
+        connection,
+        "select sum(sends) as sends, sum(deliveries) as deliveries, "
+        "sum(unique_opens) as unique_opens, sum(human_unique_opens) as human_unique_opens, "
+        "sum(unique_clicks) as unique_clicks, sum(bounces) as bounces, "
+        "sum(unsubscribes) as unsubscribes, count(*) as row_count "
+        "from marts.fct_email_events_daily",
+    )[0]
+    if not totals["row_count"]:
+        page.empty = EMPTY
+        return page
+    page.tiles.append(Tile("Sends", f"{totals['sends']:,}", "emails", docs.get("sends", "")))
+    for label, numerator, denominator, column in RATE_TILES:
+        page.tiles.append(
+            Tile(
+                label,
+                _rate(totals[numerator], totals[denominator]),
+                f"of {denominator}",
+                docs.get(column, ""),
+            )
+        )
+    daily = _frame(
+        connection,
+        """
+        select event_date, sum(sends) as sends, sum(deliveries) as deliveries,
+               sum(opens) - sum(machine_opens) as human_opens, sum(machine_opens) as machine_opens,
+               sum(unique_opens) / nullif(sum(deliveries), 0) as unique_open_rate,
+               sum(human_unique_opens) / nullif(sum(deliveries), 0) as human_unique_open_rate,
+               sum(unique_clicks) / nullif(sum(deliveries), 0) as click_through_rate,
+               sum(unique_clicks) / nullif(sum(unique_opens), 0) as click_to_open_rate
+        from marts.fct_email_events_daily
+        group by event_date order by event_date
+        """,
+    )
+    volume = (
+        alt.Chart(alt.Data(values=daily), title="Sends and deliveries per day")
+        .transform_fold(["sends", "deliveries"], as_=["measure", "emails"])
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("event_date:T", title="Day (UTC)"),
+            y=alt.Y("emails:Q", title="Emails"),
+            color=alt.Color("measure:N", title=None),
+            tooltip=[
+                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("emails:Q", title="Emails", format=","),
+            ],
+        )
+        .properties(width=820, height=220)
+    )
+    rates = (
+        alt.Chart(alt.Data(values=daily), title="Engagement rates per day (of deliveries)")
+        .transform_fold(
+            ["unique_open_rate", "human_unique_open_rate", "click_through_rate"],
+            as_=["rate", "value"],
+        )
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("event_date:T", title="Day (UTC)"),
+            y=alt.Y("value:Q", title="Rate", axis=alt.Axis(format="%")),
+            color=alt.Color("rate:N", title=None),
+            tooltip=[
+                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("rate:N", title="Rate"),
+                alt.Tooltip("value:Q", title="Value", format=".1%"),
+            ],
+        )
+        .properties(width=820, height=220)
+    )
+    opens = (
+        alt.Chart(
+            alt.Data(values=daily),
+            title=alt.TitleParams(
+                "Human and machine (Apple MPP) opens per day",
+                subtitle=docs.get("machine_opens", ""),
+            ),
+        )
+        .transform_fold(["human_opens", "machine_opens"], as_=["kind", "opens"])
+        .mark_area(opacity=0.8)
+        .encode(
+            x=alt.X("event_date:T", title="Day (UTC)"),
+            y=alt.Y("opens:Q", title="Opens", stack=True),
+            color=alt.Color("kind:N", title=None),
+            tooltip=[
+                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("kind:N", title="Kind"),
+                alt.Tooltip("opens:Q", title="Opens", format=","),
+            ],
+        )
+        .properties(width=820, height=200)
+    )
+    page.charts += [volume, rates, opens]
+    return page
+
+
+def campaigns_page(connection, docs: dict[str, str]) -> Page:
+    page = Page(
+        "campaigns.html",
+        "Campaign Performance & Engagement",
+        "Click a campaign's bar to drill down to its newest events (up to "
+        f"{DRILL_EVENTS:,} in all); click the background to clear.",
+    )
+    campaigns = _frame(
+        connection,
+        """
+        select daily.campaign_id,
+               coalesce(dim.campaign_name, daily.campaign_id) as campaign,
+               sum(daily.sends) as sends,
+               sum(daily.unique_opens) / nullif(sum(daily.deliveries), 0) as unique_open_rate,
+               sum(daily.human_unique_opens) / nullif(sum(daily.deliveries), 0)
+                   as human_unique_open_rate,
+               sum(daily.unique_clicks) / nullif(sum(daily.deliveries), 0)
+                   as click_through_rate
+        from marts.fct_email_events_daily as daily
+        left join marts.dim_campaign as dim on daily.campaign_id = dim.campaign_id
+        group by all
+        having sum(daily.sends) > 0
+        order by sends desc
+        limit 25
+        """,
+    )
+    if not campaigns:
+        page.empty = EMPTY
+        return page
+    events = _frame(
+        connection,
+        f"""
+        select campaign_id, event_type, event_at, is_machine_open, is_suspected_bot_click,
+               is_unique_human, seconds_after_delivery
+        from marts.fct_email_events
+        where campaign_id in ({", ".join(repr(c["campaign_id"]) for c in campaigns)})
+        order by event_at desc
+        limit {DRILL_EVENTS}
+        """,
+    )
+    pick = alt.selection_point(fields=["campaign_id"], empty=True)
+    bars = (
+        alt.Chart(
+            alt.Data(values=campaigns),
+            title=alt.TitleParams(
+                "Unique open rate by campaign (top 25 by sends)",
+                subtitle=docs.get("unique_open_rate", ""),
+            ),
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y("campaign:N", sort="-x", title=None),
+            x=alt.X("unique_open_rate:Q", title="Unique open rate", axis=alt.Axis(format="%")),
+            color=alt.condition(pick, alt.value("#2f6db5"), alt.value("#c5d3e3")),
+            tooltip=[
+                alt.Tooltip("campaign:N", title="Campaign"),
+                alt.Tooltip("sends:Q", title="Sends", format=","),
+                alt.Tooltip("unique_open_rate:Q", title="Unique open rate", format=".1%"),
+                alt.Tooltip("human_unique_open_rate:Q", title="Human open rate", format=".1%"),
+                alt.Tooltip("click_through_rate:Q", title="Click-through rate", format=".1%"),
+            ],
+        )
+        .add_params(pick)
+        .properties(width=560, height=alt.Step(16))
+    )
+    drill = (
+        alt.Chart(alt.Data(values=events), title="Events of the selected campaign(s)")
+        .transform_filter(pick)
+        .transform_calculate(
+            signal="datum.is_machine_open ? 'machine open' : "
+            "(datum.is_suspected_bot_click ? 'scanner click' : 'human / system')"
+        )
+        .mark_circle(size=28, opacity=0.7)
+        .encode(
+            x=alt.X("event_at:T", title="Event time (UTC)"),
+            y=alt.Y("event_type:N", title="Event type"),
+            color=alt.Color("signal:N", title="Signal"),
+            tooltip=[
+                alt.Tooltip("campaign_id:N", title="Campaign id"),
+                alt.Tooltip("event_type:N", title="Type"),
+                alt.Tooltip("event_at:T", title="At", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("seconds_after_delivery:Q", title="Seconds after delivery"),
+                alt.Tooltip("signal:N", title="Signal"),
+            ],
+        )
+        .properties(width=820, height=220)
+    )
+    page.charts.append(alt.vconcat(bars, drill))
+    return page
+
+
+def audience_page(connection, docs: dict[str, str]) -> Page:
+    page = Page(
+        "audience.html",
+        "Audience & Membership Quality",
+        "Who the campaigns reach, and how much to trust the numbers: coverage, the CRM "
+        "comparison and the audit views (which should be empty or zero).",
+    )
+    audits = _frame(
+        connection,
+        """
+        select 'Duplicated event ids' as audit, count(*) as findings
+            from audit.audit__event_id_duplicates
+        union all select 'Quarantined rows', count(*) from audit.audit__rejected_events
+        union all select 'Unaccounted rows',
+            coalesce(sum(abs(unaccounted_rows)), 0) from audit.audit__load_reconciliation
+        union all select 'Daily grain violations', count(*)
+            from audit.audit__daily_grain_violations
+        union all select 'Orphan campaigns (14 days)', count(*)
+            from audit.audit__orphan_campaigns_14d
+        """,
+    )
+    members = _frame(
+        connection,
+        "select member_type as person_type, member_status, count(*) as members "
+        "from marts.fct_campaign_membership group by all",
+    )
+    if not members and not any(row["findings"] for row in audits):
+        page.empty = EMPTY
+        return page
+    for row in audits:
+        page.tiles.append(
+            Tile(row["audit"], f"{row['findings']:,}", "rows", AUDIT_HELP[row["audit"]])
+        )
+    page.charts.append(
+        alt.Chart(alt.Data(values=members), title="Campaign members by person type and status")
+        .mark_bar()
+        .encode(
+            x=alt.X("members:Q", title="Members", stack=True),
+            y=alt.Y("person_type:N", title="Person type"),
+            color=alt.Color("member_status:N", title="Status"),
+            tooltip=[
+                alt.Tooltip("person_type:N", title="Person type"),
+                alt.Tooltip("member_status:N", title="Status"),
+                alt.Tooltip("members:Q", title="Members", format=","),
+            ],
+        )
+        .properties(width=820, height=120)
+    )
+    coverage = _frame(
+        connection,
+        "select event_date, known_campaign_coverage_rate from marts.dq_campaign_id_coverage "
+        "order by event_date",
+    )
+    page.charts.append(
+        alt.Chart(
+            alt.Data(values=coverage),
+            title=alt.TitleParams(
+                "Share of events whose campaign the CRM knows",
+                subtitle=docs.get("known_campaign_coverage_rate", ""),
+            ),
+        )
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("event_date:T", title="Day (UTC)"),
+            y=alt.Y(
+                "known_campaign_coverage_rate:Q",
+                title="Known-campaign share",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            tooltip=[
+                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("known_campaign_coverage_rate:Q", title="Share", format=".1%"),
+            ],
+        )
+        .properties(width=820, height=180)
+    )
+    rejected = _frame(
+        connection,
+        "select rejection_reason, count(*) as rows_quarantined "
+        "from audit.audit__rejected_events group by all",
+    )
+    if rejected:
+        page.charts.append(
+            alt.Chart(alt.Data(values=rejected), title="Quarantined rows by reason")
+            .mark_bar()
+            .encode(
+                x=alt.X("rows_quarantined:Q", title="Rows"),
+                y=alt.Y("rejection_reason:N", sort="-x", title=None),
+                tooltip=[
+                    alt.Tooltip("rejection_reason:N", title="Reason"),
+                    alt.Tooltip("rows_quarantined:Q", title="Rows", format=","),
+                ],
+            )
+            .properties(width=820, height=alt.Step(18))
+        )
+    return page
+
+
+AUDIT_HELP = {
+    "Duplicated event ids": "Event ids the source delivered more than once; the mart keeps one "
+    "copy (audit__event_id_duplicates).",
+    "Quarantined rows": "Landed rows that could not become an event, each with its reason "
+    "(audit__rejected_events).",
+    "Unaccounted rows": "Landed rows that are neither a fact, a collapsed duplicate nor "
+    "quarantined; must be 0 (audit__load_reconciliation).",
+    "Daily grain violations": "Rows of fct_email_events_daily that break its contract; must be "
+    "0 (audit__daily_grain_violations).",
+    "Orphan campaigns (14 days)": "Campaign ids in recent events that the CRM does not know "
+    "(audit__orphan_campaigns_14d).",
+}
+
+EMPTY = (
+    "The marts hold no events yet, so there is nothing to chart. Add a day of events and "
+    "build: <code>mart daily</code> (or <code>mart generate</code> then <code>mart build</code>"
+    "), then run <code>mart dashboard</code> again."
+)
+
+
+def render(page: Page, script: str) -> str:
+    nav = " ".join(
+        f'<a href="{file}"{" class=current" if file == page.file else ""}>{html.escape(title)}</a>'
+        for file, title in PAGES
+    )
+    tiles = "".join(
+        f'<div class="tile" title="{html.escape(tile.description)}">'
+        f'<div class="label">{html.escape(tile.label)}</div>'
+        f'<div class="value">{html.escape(tile.value)}</div>'
+        f'<div class="unit">{html.escape(tile.unit)}</div></div>'
+        for tile in page.tiles
+    )
+    body = f'<div class="empty">{page.empty}</div>' if page.empty else ""
+    embeds = []
+    for number, chart in enumerate(page.charts):
+        body += f'<div class="chart" id="chart{number}"></div>'
+        spec = json.dumps(chart.to_dict()).replace("</", "<\\/")
+        embeds.append(
+            f"vegaEmbed('#chart{number}', {spec}, "
+            "{renderer: 'svg', actions: false}).catch(console.error);"
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(page.title)} · Email mart</title>
+<style>{CSS}</style>
+<script>{script}</script>
+</head>
+<body>
+<header><h1>{html.escape(page.title)}</h1><nav>{nav}</nav></header>
+<main>
+<p class="subtitle">{html.escape(page.subtitle)}</p>
+<div class="tiles">{tiles}</div>
+{body}
+</main>
+<script>
+{chr(10).join(embeds)}
+</script>
+</body>
+</html>
+"""
+
+
+def build_site(connection, manifest, folder: Path) -> list[Path]:
+    """Write the three pages (and an index) into `folder`; returns their paths."""
+    import vl_convert
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    # The Vega-Lite release vl-convert bundles for this Altair (what Altair's own inline
+    # HTML uses).
+    script = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    daily_docs = describe(manifest, "fct_email_events_daily")
+    coverage_docs = describe(manifest, "dq_campaign_id_coverage")
+    pages = [
+        executive_page(connection, daily_docs),
+        campaigns_page(connection, daily_docs),
+        audience_page(connection, daily_docs | coverage_docs),
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for page in pages:
+        path = folder / page.file
+        path.write_text(render(page, script), encoding="utf-8")
+        written.append(path)
+    index = folder / "index.html"
+    index.write_text(
+        '<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" '
+        'content="0; url=executive.html"><a href="executive.html">Email mart dashboards</a>',
+        encoding="utf-8",
+    )
+    return [index, *written]

@@ -1,0 +1,178 @@
+"""The semantic layer: MetricFlow validates it, and its numbers equal the marts'.
+
+`mf` runs as a child process (its own CLI, as a user would run it) on a copy of the session
+warehouse: dbt-duckdb keeps the original open in this process, and DuckDB lets one process
+hold a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import PROJECT_DIR
+from harness.dbt import duckdb_path
+from harness.warehouse import connect
+
+MF = Path(sys.executable).parent / "mf"
+
+
+@pytest.fixture(scope="module")
+def copy(built, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("semantic")
+    with connect() as connection:
+        connection.execute("checkpoint")
+        shutil.copy(duckdb_path(), folder / "mart.duckdb")
+    return folder
+
+
+def mf(copy: Path, *args: str) -> subprocess.CompletedProcess:
+    env = os.environ | {
+        "MART_DUCKDB_PATH": str(copy / "mart.duckdb"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
+        "DBT_TARGET_PATH": str(copy / "target"),
+    }
+    return subprocess.run(
+        [str(MF), *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def mf_rows(copy: Path, name: str, *args: str) -> list[dict[str, str]]:
+    out = copy / f"{name}.csv"
+    done = mf(copy, "query", *args, "--csv", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    with out.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def mart_rows(copy: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(copy / "mart.duckdb"), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def close(left: str, right) -> bool:
+    if right is None:
+        return left == ""
+    return abs(float(left) - float(right)) <= 1e-9 * max(1.0, abs(float(right)))
+
+
+def test_metricflow_validates_the_semantic_layer_against_the_warehouse(copy):
+    done = mf(copy, "validate-configs")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ERRORS: 0" in done.stdout and "Successfully validated metrics" in done.stdout
+
+
+def test_executive_kpis_equal_the_daily_fact(copy):
+    rows = mf_rows(copy, "executive", "--saved-query", "executive_daily_kpis")
+    expected = {
+        day.isoformat(): values
+        for day, *values in mart_rows(
+            copy,
+            """
+            select event_date, sum(sends), sum(deliveries),
+                   sum(deliveries) / nullif(sum(sends), 0),
+                   sum(unique_opens) / nullif(sum(deliveries), 0),
+                   sum(human_unique_opens) / nullif(sum(deliveries), 0),
+                   sum(unique_clicks) / nullif(sum(deliveries), 0),
+                   sum(unique_clicks) / nullif(sum(unique_opens), 0),
+                   sum(bounces) / nullif(sum(sends), 0),
+                   sum(unsubscribes) / nullif(sum(deliveries), 0)
+            from marts.fct_email_events_daily group by event_date
+            """,
+        )
+    }
+    columns = [
+        "sends",
+        "deliveries",
+        "delivery_rate",
+        "unique_open_rate",
+        "human_unique_open_rate",
+        "click_through_rate",
+        "click_to_open_rate",
+        "bounce_rate",
+        "unsubscribe_rate",
+    ]
+    assert len(rows) == len(expected) > 30
+    for row in rows:
+        want = expected[row["metric_time__day"][:10]]
+        for column, value in zip(columns, want, strict=True):
+            assert close(row[column], value), (row["metric_time__day"], column)
+
+
+def test_campaign_performance_equals_the_daily_fact_by_campaign(copy):
+    rows = mf_rows(copy, "campaigns", "--saved-query", "campaign_performance")
+    expected = {
+        campaign: values
+        for campaign, *values in mart_rows(
+            copy,
+            """
+            select campaign_id, sum(sends), sum(unique_opens),
+                   sum(unique_opens) / nullif(sum(deliveries), 0),
+                   sum(unique_clicks) / nullif(sum(deliveries), 0),
+                   sum(human_unique_clicks) / nullif(sum(deliveries), 0)
+            from marts.fct_email_events_daily group by campaign_id
+            """,
+        )
+    }
+    assert {row["campaign"] for row in rows} == set(expected)
+    for row in rows:
+        want = expected[row["campaign"]]
+        names = [
+            "sends",
+            "unique_opens",
+            "unique_open_rate",
+            "click_through_rate",
+            "human_click_through_rate",
+        ]
+        for column, value in zip(names, want, strict=True):
+            assert close(row[column], value), (row["campaign"], column)
+
+
+def test_audience_coverage_equals_the_dq_model(copy):
+    rows = mf_rows(copy, "audience", "--saved-query", "audience_quality")
+    expected = {
+        day.isoformat(): (events, known / events if events else None)
+        for day, events, known in mart_rows(
+            copy,
+            "select event_date, events, events_with_known_campaign "
+            "from marts.dq_campaign_id_coverage",
+        )
+    }
+    assert len(rows) == len(expected)
+    for row in rows:
+        events, rate = expected[row["metric_time__day"][:10]]
+        assert close(row["coverage_events"], events)
+        assert close(row["known_campaign_coverage_rate"], rate)
+
+
+def test_cumulative_and_period_over_period_sends(copy):
+    rows = mf_rows(
+        copy,
+        "over_time",
+        "--metrics",
+        "sends,sends_to_date,sends_week_over_week",
+        "--group-by",
+        "metric_time__day",
+    )
+    by_day = {row["metric_time__day"][:10]: row for row in rows}
+    sql = "select event_date, sum(sends) from marts.fct_email_events_daily group by 1"
+    daily = dict(mart_rows(copy, sql))
+    last = max(daily)
+    assert close(by_day[last.isoformat()]["sends_to_date"], sum(daily.values()))
+    checked = 0
+    for day, sends in daily.items():
+        earlier = daily.get(day - dt.timedelta(days=7))
+        change = by_day[day.isoformat()]["sends_week_over_week"]
+        if earlier is not None and sends and earlier:
+            assert close(change, sends - earlier), day
+            checked += 1
+    assert checked > 5
