@@ -30,17 +30,37 @@ def copy(built, tmp_path_factory):
     with connect() as connection:
         connection.execute("checkpoint")
         shutil.copy(duckdb_path(), folder / "mart.duckdb")
+    # mf reads <project>/target/semantic_manifest.json (a fixed path): parse into it, for
+    # the copy (same file name, so the same relation names).
+    done = subprocess.run(
+        [str(MF.with_name("dbt")), "parse", "--quiet"],
+        cwd=PROJECT_DIR,
+        env=child_env(folder),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
     return folder
 
 
-def mf(copy: Path, *args: str) -> subprocess.CompletedProcess:
+def child_env(copy: Path) -> dict[str, str]:
     env = os.environ | {
         "MART_DUCKDB_PATH": str(copy / "mart.duckdb"),
         "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
-        "DBT_TARGET_PATH": str(copy / "target"),
     }
+    env.pop("DBT_TARGET_PATH", None)  # the project's own target/, where mf looks
+    return env
+
+
+def mf(copy: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(MF), *args], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600
+        [str(MF), *args],
+        cwd=PROJECT_DIR,
+        env=child_env(copy),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
