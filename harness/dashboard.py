@@ -156,40 +156,14 @@ def executive_page(connection, docs: dict[str, str]) -> Page:
         group by event_date order by event_date
         """,
     )
-    volume = (
-        alt.Chart(alt.Data(values=daily), title="Sends and deliveries per day")
-        .transform_fold(["sends", "deliveries"], as_=["measure", "emails"])
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("event_date:T", title="Day (UTC)"),
-            y=alt.Y("emails:Q", title="Emails"),
-            color=alt.Color("measure:N", title=None),
-            tooltip=[
-                alt.Tooltip("event_date:T", title="Day"),
-                alt.Tooltip("measure:N", title="Measure"),
-                alt.Tooltip("emails:Q", title="Emails", format=","),
-            ],
-        )
-        .properties(width=820, height=220)
-    )
-    rates = (
-        alt.Chart(alt.Data(values=daily), title="Engagement rates per day (of deliveries)")
-        .transform_fold(
-            ["unique_open_rate", "human_unique_open_rate", "click_through_rate"],
-            as_=["rate", "value"],
-        )
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("event_date:T", title="Day (UTC)"),
-            y=alt.Y("value:Q", title="Rate", axis=alt.Axis(format="%")),
-            color=alt.Color("rate:N", title=None),
-            tooltip=[
-                alt.Tooltip("event_date:T", title="Day"),
-                alt.Tooltip("rate:N", title="Rate"),
-                alt.Tooltip("value:Q", title="Value", format=".1%"),
-            ],
-        )
-        .properties(width=820, height=220)
+    volume = _daily_lines(daily, ["sends", "deliveries"], "Sends and deliveries per day",
+                          "Emails", ",")  # fmt: skip
+    rates = _daily_lines(
+        daily,
+        ["unique_open_rate", "human_unique_open_rate", "click_through_rate"],
+        "Engagement rates per day (of deliveries)",
+        "Rate",
+        ".1%",
     )
     opens = (
         alt.Chart(
@@ -215,6 +189,27 @@ def executive_page(connection, docs: dict[str, str]) -> Page:
     )
     page.charts += [volume, rates, opens]
     return page
+
+
+def _daily_lines(daily: list[dict], fields: list[str], title: str, unit: str, number: str):
+    """One line per field over event_date (fields share a unit and a number format)."""
+    axis = alt.Axis(format="%") if number.endswith("%") else alt.Axis()
+    return (
+        alt.Chart(alt.Data(values=daily), title=title)
+        .transform_fold(fields, as_=["measure", "value"])
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("event_date:T", title="Day (UTC)"),
+            y=alt.Y("value:Q", title=unit, axis=axis),
+            color=alt.Color("measure:N", title=None),
+            tooltip=[
+                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("value:Q", title=unit, format=number),
+            ],
+        )
+        .properties(width=820, height=220)
+    )
 
 
 def campaigns_page(connection, docs: dict[str, str]) -> Page:
