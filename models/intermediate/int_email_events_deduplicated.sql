@@ -31,10 +31,10 @@ staged as (
                     )
                 )
         )
-        {%- endif %}
-        -- noqa: enable=LT02,LT09,RF02
+    {%- endif %}
 
 ),
+-- noqa: enable=LT02,LT09,RF02
 
 duplicated_ids as (
 
