@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from harness import PROJECT_DIR
 from harness.errors import UserError
 from harness.events import (
     BOUNCE_DETAILS,
@@ -41,11 +42,10 @@ from harness.events import (
     generate_events,
 )
 from harness.ids import salesforce_ids
+from harness.seeds import FREE_MAIL, SFMC_ACCOUNT_ID
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = PROJECT_DIR / "seeds"
 CHUNK_SENDS = 320_000  # about a million events
-SFMC_ACCOUNT_ID = "514009876"
-FREE_MAIL = {"gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "proton.me"}
 UNKNOWN_SUBSCRIBERS = 60  # subscriber keys the CRM has never seen
 ORPHAN_CAMPAIGNS = 3  # campaign ids the CRM has never seen
 ORPHAN_JOB_SHARE = 0.01
