@@ -59,6 +59,8 @@ BAD_KINDS = (
     "TIMESTAMP_IN_FUTURE",
     "OVERSIZED_TEXT",
     "INVALID_TEXT",
+    "MISSING_JOB_ID",
+    "MISSING_SUBSCRIBER_KEY",
 )
 
 
@@ -280,11 +282,11 @@ def landing_select(relation: str, load_id: str) -> str:
                 else printf('%016x%016x', id_high, id_low) end as event_id,
             case when bad = 2 then 'Forwarded' else event_type::varchar end as event_type,
             '{SFMC_ACCOUNT_ID}' as account_id,
-            job_id::varchar as job_id,
+            case when bad = 8 then '' else job_id::varchar end as job_id,
             list_id::varchar as list_id,
             batch_id::varchar as batch_id,
             subscriber_id::varchar as subscriber_id,
-            subscriber_key::varchar as subscriber_key,
+            case when bad = 9 then ' ' else subscriber_key::varchar end as subscriber_key,
             campaign_id::varchar as campaign_id,
             case bad
                 when 3 then 'not a date'

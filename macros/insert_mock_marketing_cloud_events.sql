@@ -18,8 +18,8 @@
     bad_rate (0 to 1, default 0) corrupts that share of rows, one kind each, for the
     quarantine and reconciliation to handle: blank event id, unknown event type,
     unparseable, future and too-old timestamps, oversized text, text that was not UTF-8
-    (U+FFFD), SQL-looking text (valid: stored as data), an unknown person, and an event id
-    repeated with a conflicting payload.
+    (U+FFFD), a blank job id, a blank subscriber key, SQL-looking text (valid: stored as
+    data), an unknown person, and an event id repeated with a conflicting payload.
 -#}
 {% macro insert_mock_marketing_cloud_events(run_date=none, n_events=2000, seed=42, bad_rate=0) %}
     {%- set run_date = mock_events_run_date(run_date) -%}
@@ -365,13 +365,13 @@ final as (
 ),
 
 marked as (
-    -- bad_rate: a share of rows corrupted, one kind of bad input each (kind 0-9).
+    -- bad_rate: a share of rows corrupted, one kind of bad input each (kind 0-11).
     select
         final.*,
         case
             when mod({{ mock_hash(seed, day, 'row_number_in_batch', 'bad') }}, 1000000)
                 < {{ bad_per_million }}
-                then mod({{ mock_hash(seed, day, 'row_number_in_batch', 'kind') }}, 10)
+                then mod({{ mock_hash(seed, day, 'row_number_in_batch', 'kind') }}, 12)
         end as bad_kind
     from final
 ),
@@ -385,12 +385,13 @@ corrupted as (
         end as event_id,
         case when bad_kind = 1 then 'Forwarded' else event_type end as event_type,
         account_id,
-        job_id,
+        case when bad_kind = 10 then ' ' else job_id end as job_id,
         list_id,
         batch_id,
         subscriber_id,
         case
             when bad_kind = 8 then {{ dbt.concat(["'0035g000NOBODY'", "cast(mod(row_number_in_batch, 1000) as " ~ dbt.type_string() ~ ")"]) }}
+            when bad_kind = 11 then ''
             else subscriber_key
         end as subscriber_key,
         campaign_id,

@@ -416,6 +416,8 @@ def test_the_generator_bad_rate_injects_every_kind_and_nothing_is_lost(built):
         }
         assert reasons == {
             "MISSING_EVENT_ID",
+            "MISSING_JOB_ID",
+            "MISSING_SUBSCRIBER_KEY",
             "UNKNOWN_EVENT_TYPE",
             "UNPARSEABLE_TIMESTAMP",
             "TIMESTAMP_IN_FUTURE",

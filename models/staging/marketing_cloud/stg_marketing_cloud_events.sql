@@ -139,6 +139,9 @@ final as (
         staged_at,
         case
             when event_id is null then 'MISSING_EVENT_ID'
+            -- An event tied to no send job or no subscriber cannot be attributed.
+            when job_id is null then 'MISSING_JOB_ID'
+            when subscriber_key is null then 'MISSING_SUBSCRIBER_KEY'
             when has_oversized_text then 'OVERSIZED_TEXT'
             when has_invalid_text then 'INVALID_TEXT'
             when event_type is null then 'UNKNOWN_EVENT_TYPE'
