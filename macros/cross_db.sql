@@ -51,3 +51,21 @@
     try_cast({{ text_sql }} as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
+
+
+{#-
+    Placed after `as` in a CTE read more than once, so each reader recomputes it instead of
+    the engine storing it whole. DuckDB stores every CTE read twice, all its rows and
+    columns (millions of wide rows spill to disk), when each reader needs a few columns or a
+    few rows; Snowflake decides by itself and gets nothing.
+-#}
+{% macro not_materialized() -%}
+    {{ return(adapter.dispatch('not_materialized', 'email_mart')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized() -%}
+{%- endmacro %}
+
+{% macro duckdb__not_materialized() -%}
+    not materialized
+{%- endmacro %}

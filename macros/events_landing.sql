@@ -27,6 +27,21 @@
 {%- endmacro %}
 
 
+{% macro event_payload_hash() -%}
+    {#-
+        md5 of a staged event row's payload: its exported fields as staged (trimmed, blanks
+        as NULL), so copies of one event id can be compared. Computed only where copies are
+        compared: hashing every row in staging cost a third of staging's time.
+    -#}
+    {{ canonical_hash([
+        'event_id', 'source_event_type', 'business_unit_id', 'job_id', 'list_id', 'batch_id',
+        'subscriber_id', 'subscriber_key', 'campaign_id', 'source_event_date', 'email_domain',
+        'url', 'link_name', 'bounce_category', 'bounce_subcategory', 'smtp_code',
+        'ip_address', 'user_agent',
+    ]) }}
+{%- endmacro %}
+
+
 {% macro create_events_landing_table() -%}
     {%- set landing = events_landing_relation() -%}
     {%- do adapter.create_schema(landing) -%}

@@ -15,7 +15,10 @@ duplicated as (
 
 staged as (
 
-    select * from {{ ref('stg_marketing_cloud_events') }}
+    select
+        *,
+        {{ event_payload_hash() }} as payload_hash
+    from {{ ref('stg_marketing_cloud_events') }}
     where
         rejection_reason is null
         and event_id in (select duplicated.event_id from duplicated)

@@ -20,7 +20,7 @@ final as (
         job_id,
         subscriber_key,
         campaign_id,
-        payload_hash,
+        {{ event_payload_hash() }} as payload_hash,
         load_id,
         loaded_at
 

@@ -1,8 +1,9 @@
 {#-
     One row per event_id among the valid staged rows. The source re-delivers events (the
     same event_id, loaded again later); the first loaded copy wins, ties broken by the
-    payload hash so the choice is the same on every engine. raw_row_count and
-    payload_count say how many copies were collapsed and whether they disagreed;
+    payload hash (macro event_payload_hash, computed for those copies only) so the choice is
+    the same on every engine. raw_row_count and payload_count say how many copies were
+    collapsed and whether they disagreed;
     last_loaded_at is when the latest copy landed.
 
     Incremental on event_id: a run recomputes every event id with a copy in the incremental
@@ -13,7 +14,9 @@
 
 with
 
-staged as (
+-- A full build reads all staged rows three times rather than storing them; an incremental
+-- run stores its few window rows once.
+staged as {{ not_materialized() if not is_incremental() }} (
 
     select * from {{ ref('stg_marketing_cloud_events') }}
     where
@@ -51,6 +54,7 @@ single_copies as (
 
     select
         staged.*,
+        cast(null as {{ dbt.type_string() }}) as payload_hash,
         1 as raw_row_count,
         staged.loaded_at as last_loaded_at,
         1 as payload_count,
@@ -74,8 +78,13 @@ several_copies as (
             order by loaded_at, payload_hash
         ) as copy_number
 
-    from staged
-    where event_id in (select duplicated_ids.event_id from duplicated_ids)
+    from (
+        select
+            *,
+            {{ event_payload_hash() }} as payload_hash
+        from staged
+        where event_id in (select duplicated_ids.event_id from duplicated_ids)
+    ) as copies
 
 ),
 

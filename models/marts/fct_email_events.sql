@@ -19,7 +19,10 @@
 
 with
 
-all_events as (
+-- The whole event table is never stored again as a CTE (macro not_materialized). Full
+-- builds also recompute events, joined and flagged for each reader instead of storing
+-- millions of wide rows; an incremental run stores its few rows once.
+all_events as {{ not_materialized() }} (
 
     select * from {{ ref('int_email_events_deduplicated') }}
 
@@ -72,7 +75,7 @@ changed_keys as (
 {% endif %}
 -- noqa: enable=LT02
 
-events as (
+events as {{ not_materialized() if not is_incremental() }} (
 
     select all_events.*
     from all_events
@@ -98,7 +101,7 @@ deliveries as (
 
 ),
 
-joined as (
+joined as {{ not_materialized() if not is_incremental() }} (
 
     select
         events.*,
@@ -118,7 +121,7 @@ joined as (
 
 ),
 
-flagged as (
+flagged as {{ not_materialized() if not is_incremental() }} (
 
     select
         *,
@@ -138,17 +141,20 @@ flagged as (
 
 firsts as (
 
-    -- The windows sort only keys and ids (sorting whole rows costs several times more).
+    -- The window sorts only keys and ids (sorting whole rows costs several times more).
     select
         event_id,
         row_number() over (
             partition by job_id, person_id, event_type
             order by event_at, event_id
         ) = 1 as is_unique,
-        row_number() over (
-            partition by job_id, person_id, event_type, is_human
+        -- The first human event: the running count of human events reaches 1 on it (one
+        -- window, sorted once with is_unique's, instead of a second partitioning).
+        is_human and sum(case when is_human then 1 else 0 end) over (
+            partition by job_id, person_id, event_type
             order by event_at, event_id
-        ) = 1 as is_first_of_kind
+            rows between unbounded preceding and current row
+        ) = 1 as is_first_human
 
     from (
         select
@@ -168,8 +174,7 @@ ranked as (
     select
         flagged.*,
         firsts.is_unique,
-        not flagged.is_machine_open and not flagged.is_suspected_bot_click as is_human,
-        firsts.is_first_of_kind
+        firsts.is_first_human
 
     from flagged
     inner join firsts on flagged.event_id = firsts.event_id
@@ -204,7 +209,7 @@ final as (
         is_known_campaign,
         is_known_person,
         is_unique,
-        is_human and is_first_of_kind as is_unique_human,
+        is_first_human as is_unique_human,
         event_date,
         event_at,
         loaded_at,

@@ -78,8 +78,7 @@ cleaned as (
         {{ any_landing_field('coalesce(length({field}), 0) > ' ~ var('max_text_length')) }}
             as has_oversized_text,
         {{ any_landing_field('coalesce(position(chr(65533) in {field}), 0) > 0') }}
-            as has_invalid_text,
-        {{ canonical_hash(events_landing_columns()) }} as payload_hash
+            as has_invalid_text
 
     from source
 
@@ -134,7 +133,6 @@ final as (
         ip_address,
         user_agent,
         source_event_date,
-        payload_hash,
         load_id,
         staged_at,
         case
