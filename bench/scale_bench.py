@@ -82,10 +82,11 @@ def dbt(args: list[str], path: Path) -> tuple[float, int]:
 def dbt_breakdown() -> dict[str, float]:
     """dbt's elapsed seconds and node seconds by kind, from the latest run_results.json."""
     results = json.loads((PROJECT_DIR / "target" / "run_results.json").read_text())
-    seconds = {"elapsed": results["elapsed_time"], "model": 0.0, "test": 0.0, "seed": 0.0}
+    seconds = {"elapsed": results["elapsed_time"], "model": 0.0, "test": 0.0, "other": 0.0}
     for node in results["results"]:
-        kind = node["unique_id"].split(".")[0]  # model, seed, test or unit_test
-        seconds["test" if kind == "unit_test" else kind] += node["execution_time"]
+        kind = node["unique_id"].split(".")[0]  # model, test, unit_test, seed, operation
+        kind = "test" if kind == "unit_test" else kind
+        seconds[kind if kind in seconds else "other"] += node["execution_time"]
     return seconds
 
 
