@@ -52,7 +52,6 @@
 {%- endmacro %}
 
 
-
 {#-
     Placed after `as` in a CTE read more than once, so each reader recomputes it instead of
     the engine storing it whole. DuckDB stores every CTE read twice, all its rows and

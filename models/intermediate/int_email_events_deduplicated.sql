@@ -54,6 +54,7 @@ single_copies as (
 
     select
         staged.*,
+        -- Not needed for a single copy; the column keeps the union with several_copies aligned.
         cast(null as {{ dbt.type_string() }}) as payload_hash,
         1 as raw_row_count,
         staged.loaded_at as last_loaded_at,

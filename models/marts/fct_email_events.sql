@@ -154,7 +154,7 @@ firsts as (
             partition by job_id, person_id, event_type
             order by event_at, event_id
             rows between unbounded preceding and current row
-        ) = 1 as is_first_human
+        ) = 1 as is_unique_human
 
     from (
         select
@@ -174,7 +174,7 @@ ranked as (
     select
         flagged.*,
         firsts.is_unique,
-        firsts.is_first_human
+        firsts.is_unique_human
 
     from flagged
     inner join firsts on flagged.event_id = firsts.event_id
@@ -209,7 +209,7 @@ final as (
         is_known_campaign,
         is_known_person,
         is_unique,
-        is_first_human as is_unique_human,
+        is_unique_human,
         event_date,
         event_at,
         loaded_at,
