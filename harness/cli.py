@@ -76,7 +76,7 @@ def seeds(
     seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
     out: Annotated[Path, typer.Option(help="Folder to write the CSVs to.")] = PROJECT_DIR / "seeds",
 ) -> None:
-    """Regenerate the eight seed CSVs (byte-for-byte identical for the same --seed)."""
+    """Regenerate the seed CSVs (byte-for-byte identical for the same --seed)."""
     from harness.seeds import write_seeds
 
     with console.status("Generating seeds…"):

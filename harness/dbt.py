@@ -104,6 +104,75 @@ def prepare_environment(target: str = "duckdb") -> None:
             )
 
 
+# Commands that parse the project themselves (or need no manifest).
+UNPARSED_COMMANDS = ("parse", "deps", "clean", "debug", "init")
+# Parsed manifests, reused by every later invocation with the same key (dbtRunner accepts a
+# manifest and then skips parsing: about 0.4 s with partial parsing, 5 s without).
+_MANIFESTS: dict[tuple, object] = {}
+# Environment variables that can change what a parse produces (env_var() in the project,
+# the profile's target database) start with these; the emulator's port does not.
+_PARSE_ENVIRONMENT = ("MART_", "DBT_", "SNOWFLAKE_")
+_NOT_PARSE_ENVIRONMENT = ("MART_EMULATOR_PORT", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+
+
+def _project_fingerprint() -> tuple:
+    """Names, sizes and modification times of the project's files that dbt parses."""
+    files = [PROJECT_DIR / "dbt_project.yml", PROJECT_DIR / "profiles" / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests/generic", "analyses"):
+        files += (
+            sorted((PROJECT_DIR / folder).rglob("*")) if (PROJECT_DIR / folder).exists() else []
+        )
+    fingerprint = []
+    for path in files:
+        if path.is_file():
+            status = path.stat()
+            fingerprint.append((str(path), status.st_size, status.st_mtime_ns))
+    return tuple(fingerprint)
+
+
+def _project_arguments(target: str) -> list[str]:
+    """dbt's arguments naming this project, its profiles and the target."""
+    profiles = PROJECT_DIR / "profiles"
+    return ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles), "--target", target]
+
+
+def _manifest_key(target: str) -> tuple:
+    environment = tuple(
+        sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if name.startswith(_PARSE_ENVIRONMENT) and name not in _NOT_PARSE_ENVIRONMENT
+        )
+    )
+    return (target, environment, _project_fingerprint())
+
+
+def _parsed_manifest(target: str):
+    """The manifest for this target and environment, parsed once (None if parsing fails:
+    the invocation then parses and reports the problem itself)."""
+    from dbt.cli.main import dbtRunner
+
+    key = _manifest_key(target)
+    if key not in _MANIFESTS:
+        outcome = dbtRunner().invoke(["parse", "--quiet", *_project_arguments(target)])
+        if not outcome.success:
+            return None
+        _MANIFESTS[key] = outcome.result
+    return _MANIFESTS[key]
+
+
+def manifest(target: str = "duckdb"):
+    """The project's parsed manifest for `target` (parsed once, then reused)."""
+    check_target(target)
+    prepare_environment(target)
+    with _LOCK:
+        parsed = _parsed_manifest(target)
+    if parsed is None:
+        run_dbt(["parse"], target=target, quiet=True)  # raises with dbt's own message
+        parsed = _MANIFESTS[_manifest_key(target)]
+    return parsed
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -120,15 +189,7 @@ def run_dbt(
 
     check_target(target)
     prepare_environment(target)
-    command = [
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR / "profiles"),
-        "--target",
-        target,
-    ]
+    command = [*args, *_project_arguments(target)]
     if quiet:
         command.insert(1, "--quiet")
     logged_errors: list[str] = []
@@ -140,7 +201,10 @@ def run_dbt(
     from harness.warehouse import hold_warehouse
 
     with _LOCK, hold_warehouse() if target == "duckdb" else nullcontext():
-        outcome = dbtRunner(callbacks=[keep_errors]).invoke(command)
+        manifest = None if args[0] in UNPARSED_COMMANDS else _parsed_manifest(target)
+        outcome = dbtRunner(manifest=manifest, callbacks=[keep_errors]).invoke(command)
+        if args[0] == "parse" and outcome.success:
+            _MANIFESTS[_manifest_key(target)] = outcome.result
     run = DbtRun(command=command, success=bool(outcome.success), result=outcome.result)
     for item in getattr(outcome.result, "results", None) or []:
         node = getattr(item, "node", None)

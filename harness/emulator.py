@@ -13,6 +13,14 @@ in models:
   connector retries for minutes; the server turns it into an ordinary SQL error instead.
 - Grants. fakesnow cannot parse GRANT, REVOKE or SHOW GRANTS; the server keeps the grants of
   each relation itself (`Grants`), so dbt's `grants` config runs and can be inspected.
+- Bulk inserts. dbt-snowflake loads a seed as `insert into t (...) values (...), (...)` with
+  up to 10,000 rows of literals; fakesnow parses such a statement twice and walks it with
+  about 75 transforms, which made seeds two thirds of a full build. A literal-only insert
+  runs its first row through fakesnow (names, transaction, result as usual) and the other
+  rows from Arrow into the relation fakesnow compiled it for (`BulkInsert`).
+- Parsing once. The server parsed every statement a second time only to learn its type, and
+  described every result by parsing its DuckDB SQL again: a query (select or with) now has
+  its type without a parse, and a result is described by DuckDB directly.
 """
 
 from __future__ import annotations
@@ -76,6 +84,12 @@ def _pid_file() -> Path:
 
 
 def _alive(pid: int) -> bool:
+    try:
+        # Reap it first when it is this process's child: a zombie still answers kill(pid, 0).
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass  # started by another process
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -325,17 +339,157 @@ class Grants:
         return command
 
 
+INSERT_VALUES = re.compile(r"^\s*insert\s+into\s+([^\s(]+)\s*\(([^()]*)\)\s*values\s*", re.I)
+LITERAL = re.compile(
+    r"\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)"
+    r"|'(?P<text>(?:[^'\\]|\\[\\nr']|'')*)'"
+    r"|(?P<number>-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
+    r"|(?P<word>NULL|TRUE|FALSE)(?![\w.]))",
+    re.I,
+)
+# A statement that returns rows: select or with, after leading comments and whitespace.
+QUERY = re.compile(r"^(?:\s|/\*.*?\*/|--[^\n]*\n)*(?:select|with)\b", re.I | re.S)
+TRAILING_COMMENT = re.compile(r"(?:\s*/\*.*?\*/)+\s*$", re.S)
+UNESCAPE = re.compile(r"\\([\\nr'])|''")
+ESCAPES = {"\\": "\\", "n": "\n", "r": "\r", "'": "'"}
+WORDS = {"NULL": None, "TRUE": True, "FALSE": False}
+
+
+@dataclass(frozen=True)
+class BulkInsert:
+    """A multi-row `insert into t (columns) values (...), ...` holding literals only, as the
+    statement for one row (`?` placeholders) and the rows as Python values."""
+
+    one_row: str
+    rows: list[tuple]
+
+    MIN_ROWS = 2
+
+    @classmethod
+    def parse(cls, command: str) -> BulkInsert | None:
+        """The bulk insert in `command`, or None for anything else (fakesnow handles it).
+
+        Literals are what the Snowflake connector writes for bound values: '…' strings with
+        backslash escapes (\\\\, \\n, \\r, \\'), numbers, NULL, TRUE and FALSE."""
+        head = INSERT_VALUES.match(command)
+        if head is None or len(command) < 2_000:
+            return None
+        rows: list[tuple] = []
+        row: list | None = None
+        # dbt appends its query comment (/* {"app": "dbt", ...} */) after the statement.
+        body = TRAILING_COMMENT.sub("", command).rstrip().rstrip(";")
+        position, end = head.end(), len(body)
+        while position < end:
+            token = LITERAL.match(command, position)
+            if token is None:
+                return None
+            position = token.end()
+            kind = token.lastgroup
+            if kind == "open":
+                if row is not None:
+                    return None
+                row = []
+            elif kind == "close":
+                if row is None:
+                    return None
+                rows.append(tuple(row))
+                row = None
+            elif kind == "comma":
+                continue  # between values or rows; arity is checked below
+            elif row is None:
+                return None
+            elif kind == "text":
+                row.append(
+                    UNESCAPE.sub(
+                        lambda m: ESCAPES[m.group(1)] if m.group(1) else "'", token.group("text")
+                    )
+                )
+            elif kind == "number":
+                number = token.group("number")
+                row.append(int(number) if number.lstrip("-").isdigit() else float(number))
+            else:
+                row.append(WORDS[token.group("word").upper()])
+        width = len(head.group(2).split(","))
+        if row is not None or len(rows) < cls.MIN_ROWS or any(len(r) != width for r in rows):
+            return None
+        placeholders = ", ".join("?" for _ in range(width))
+        return cls(f"{command[: head.end()]}({placeholders})", rows)
+
+    def execute(self, cursor, execute, *args, **kwargs):
+        """Insert every row: the first through fakesnow, the rest from Arrow into the
+        relation fakesnow compiled it for (DuckDB casts each column to the table's type)."""
+        import pyarrow as pa
+        from sqlglot import exp
+
+        execute(cursor, self.one_row, *args, **{**kwargs, "binding_params": list(self.rows[0])})
+        rest = self.rows[1:]
+        columns = {f"c{i}": [row[i] for row in rest] for i in range(len(rest[0]))}
+        try:
+            table = pa.table(columns)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds in a column: row by row
+            compiled = cursor._last_transformed.sql(dialect="duckdb")
+            cursor._duck_conn.executemany(compiled, [list(row) for row in rest])
+        else:
+            insert = cursor._last_transformed.copy()
+            insert.set("expression", exp.select("*").from_("_mart_bulk_rows"))
+            cursor._duck_conn.register("_mart_bulk_rows", table)
+            try:
+                cursor._duck_conn.execute(insert.sql(dialect="duckdb"))
+            finally:
+                cursor._duck_conn.unregister("_mart_bulk_rows")
+        inserted = f"select {len(self.rows)} as 'number of rows inserted'"
+        cursor._duck_conn.execute(inserted)
+        cursor._arrow_table = cursor._duck_conn.to_arrow_table()
+        cursor._rowcount = len(self.rows)
+        cursor._last_sql, cursor._last_params = inserted, None
+        return cursor
+
+
 def _install_patches(grants: Grants | None = None) -> None:
+    import duckdb
     import fakesnow.cursor
+    import fakesnow.server
     import fakesnow.transforms
+    from sqlglot import exp
 
-    if grants is not None:
-        execute = fakesnow.cursor.FakeSnowflakeCursor.execute
+    execute = fakesnow.cursor.FakeSnowflakeCursor.execute
 
-        def execute_with_grants(self, command, *args, **kwargs):
-            return execute(self, grants.rewrite(command), *args, **kwargs)
+    def execute_patched(self, command, *args, **kwargs):
+        if grants is not None:
+            command = grants.rewrite(command)
+        if not kwargs.get("binding_params") and (bulk := BulkInsert.parse(command)):
+            return bulk.execute(self, execute, *args, **kwargs)
+        return execute(self, command, *args, **kwargs)
 
-        fakesnow.cursor.FakeSnowflakeCursor.execute = execute_with_grants
+    fakesnow.cursor.FakeSnowflakeCursor.execute = execute_patched
+
+    # The server parses each statement once more, for its type only: a bulk insert's type
+    # is that of its first row, and a query's is a query's (SELECT: a result set).
+    server_parse = fakesnow.server.parse_one
+
+    def parse_statement(sql_text, *args, **kwargs):
+        if QUERY.match(sql_text):
+            return exp.Select()
+        head = INSERT_VALUES.match(sql_text) if len(sql_text) >= 2_000 else None
+        if head is not None:
+            return server_parse(sql_text[: head.end()] + "(null)", *args, **kwargs)
+        return server_parse(sql_text, *args, **kwargs)
+
+    fakesnow.server.parse_one = parse_statement
+
+    # The columns of the last result: DuckDB describes the SQL it ran, without sqlglot
+    # parsing that SQL again (fakesnow's own way, kept for what DuckDB cannot describe).
+    describe_last = fakesnow.cursor.FakeSnowflakeCursor._describe_last_sql
+
+    def describe_last_sql(self):
+        try:
+            return self._duck_conn.execute(
+                f"DESCRIBE {self._last_sql}", self._last_params
+            ).fetchall()
+        except duckdb.Error:
+            return describe_last(self)
+
+    fakesnow.cursor.FakeSnowflakeCursor._describe_last_sql = describe_last_sql
 
     fakesnow.transforms.describe_table = _describe_temporary(fakesnow.transforms.describe_table)
     fakesnow.transforms.to_timestamp = _keep_try_cast(fakesnow.transforms.to_timestamp)

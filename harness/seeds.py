@@ -1,6 +1,6 @@
 """The project's seed CSVs, generated from one integer seed.
 
-`write_seeds(folder, seed=42)` rewrites all eight seeds byte for byte identically for the same
+`write_seeds(folder, seed=42)` rewrites all seven seeds byte for byte identically for the same
 seed and package versions. Faker draws people, companies and campaign names; events come from
 the vectorized generator in `harness.events`.
 """
@@ -30,7 +30,6 @@ from harness.ids import salesforce_ids
 
 SEED_NAMES = (
     "accounts",
-    "calendar",
     "campaign_daily_metrics",
     "campaign_members",
     "campaigns",
@@ -398,25 +397,6 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
     # counting every open (machine ones included) and lagging on late events. ------------------
     crm = _crm_daily_metrics(events, rng, set(crm_campaign_ids))
 
-    calendar = []
-    day = dt.date(2025, 1, 1)
-    while day <= dt.date(2027, 12, 31):
-        calendar.append(
-            (
-                day,
-                day.year,
-                (day.month - 1) // 3 + 1,
-                day.month,
-                day.strftime("%B"),
-                day.isocalendar().week,
-                day - dt.timedelta(days=day.weekday()),
-                day.isoweekday(),
-                day.strftime("%A"),
-                day.isoweekday() >= 6,
-            )
-        )
-        day += dt.timedelta(days=1)
-
     return {
         "accounts": (
             ["account_id", "account_name", "industry", "billing_country", "created_date"],
@@ -484,21 +464,6 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
             ["campaign_id", "metric_date", *CRM_METRICS],
             crm,
         ),
-        "calendar": (
-            [
-                "date_day",
-                "year_number",
-                "quarter_number",
-                "month_number",
-                "month_name",
-                "iso_week_number",
-                "week_start_date",
-                "iso_day_of_week",
-                "day_name",
-                "is_weekend",
-            ],
-            calendar,
-        ),
     }
 
 
@@ -548,7 +513,7 @@ def _crm_daily_metrics(
 
 
 def write_seeds(folder: Path, seed: int = 42) -> dict[str, int]:
-    """Write the eight seed CSVs into `folder`; returns rows written per seed."""
+    """Write the seven seed CSVs into `folder`; returns rows written per seed."""
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, (header, rows) in build_seeds(seed).items():

@@ -1,8 +1,15 @@
-"""Session fixtures: one real DuckDB warehouse, built once by real dbt, for the whole run."""
+"""Session fixtures: one real DuckDB warehouse, built once by real dbt, for the whole run.
+
+Tiers: a test is `slow` when it needs the Snowflake emulator, a multi-day replay, child
+processes killed half-way or many builds (marked in its module); every other test is
+marked `fast` here. `bash ci/test.sh --fast` runs `-m "not slow"`.
+"""
 
 from __future__ import annotations
 
 import os
+import time
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -13,6 +20,33 @@ from harness.warehouse import connect
 
 DAILY_DATES = ("2026-11-01", "2026-11-02", "2026-11-03")
 EVENTS_PER_DAY = 1500
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.fast)
+
+
+_MODULE_SECONDS: dict[str, float] = defaultdict(float)
+_STARTED = time.monotonic()
+
+
+def pytest_runtest_logreport(report):
+    _MODULE_SECONDS[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Seconds per test module (setup, call and teardown), so the next slowdown shows."""
+    if not _MODULE_SECONDS:
+        return
+    terminalreporter.section("seconds per module")
+    for module, seconds in sorted(_MODULE_SECONDS.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{seconds:8.1f}  {module}")
+    terminalreporter.write_line(
+        f"{sum(_MODULE_SECONDS.values()):8.1f}  in tests; "
+        f"{time.monotonic() - _STARTED:.1f} s since collection"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ loopback) and on DuckDB, proven equal by the diff harness."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import sqlglot
 from typer.testing import CliRunner
 
-from harness import emulator
+from harness import PROJECT_DIR, emulator
 from harness.cli import app
 from harness.dbt import environment, run_dbt
 from harness.diff import open_side
@@ -18,6 +19,7 @@ from harness.emulator import rewrite_temporary_relations
 from harness.jobs import insert_mock_events, verify_engines
 
 MOCK_DAY, MOCK_EVENTS, MOCK_SEED = "2026-11-04", 800, 11
+ARTIFACTS = PROJECT_DIR / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +29,20 @@ def both_engines(state_dir, tmp_path_factory):
     folder = tmp_path_factory.mktemp("engines")
     with environment(DBT_TARGET_PATH=str(folder / "target")):
         results = verify_engines(folder / "verify", MOCK_DAY, MOCK_EVENTS, MOCK_SEED)
+        # The report `mart verify` would print, kept where CI uploads artifacts.
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "verify-report.json").write_text(
+            json.dumps(
+                {
+                    "left": "duckdb",
+                    "right": "snowflake_emulator",
+                    "equal": not any(r.differs for r in results),
+                    "models": [r.as_dict() for r in results],
+                },
+                indent=2,
+                default=str,
+            )
+        )
         with environment(
             MART_DUCKDB_PATH=str(folder / "verify" / "mart.duckdb"),
             MART_EMULATOR_DIR=str(folder / "verify" / "emulator"),
@@ -39,6 +55,7 @@ def both_engines(state_dir, tmp_path_factory):
                 emulator.stop()
 
 
+@pytest.mark.slow
 def test_zero_diff_between_duckdb_and_the_emulator_over_all_marts(both_engines):
     results = both_engines["results"]
     assert {r.model for r in results} >= {
@@ -53,6 +70,7 @@ def test_zero_diff_between_duckdb_and_the_emulator_over_all_marts(both_engines):
     assert daily.checks["row_count"]["left"] > 100
 
 
+@pytest.mark.slow
 def test_the_mock_events_batch_is_the_same_on_both_engines(both_engines):
     left, right = open_side("duckdb"), open_side("snowflake_emulator")
     query = (
@@ -67,6 +85,7 @@ def test_the_mock_events_batch_is_the_same_on_both_engines(both_engines):
         right.close()
 
 
+@pytest.mark.slow
 def test_diff_command_exit_codes_and_json_report(both_engines, tmp_path):
     runner = CliRunner()
     report = tmp_path / "report.json"
@@ -117,6 +136,7 @@ def test_diff_command_exit_codes_and_json_report(both_engines, tmp_path):
     assert adhoc.exit_code == 0, adhoc.output
 
 
+@pytest.mark.slow
 def test_every_model_compiles_to_valid_snowflake_sql(both_engines):
     run_dbt(["compile"], target="snowflake_emulator", quiet=True)
     compiled = Path(os.environ["DBT_TARGET_PATH"]) / "compiled" / "email_mart" / "models"
@@ -126,6 +146,7 @@ def test_every_model_compiles_to_valid_snowflake_sql(both_engines):
         sqlglot.parse(file.read_text(), read="snowflake")  # raises on DuckDB-only syntax
 
 
+@pytest.mark.slow
 def test_emulator_status_and_restart_keep_the_data(both_engines):
     status = emulator.status()
     assert status.running and status.port
@@ -166,6 +187,7 @@ def test_missing_snowflake_credentials_name_every_variable(monkeypatch):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
     side = open_side("snowflake_emulator")
     try:
@@ -182,6 +204,7 @@ def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
         side.close()
 
 
+@pytest.mark.slow
 def test_the_compiled_grants_config(both_engines):
     manifest = run_dbt(["parse"], quiet=True).result
     for node in manifest.nodes.values():

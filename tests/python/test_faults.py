@@ -12,10 +12,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from harness.diff import diff_relation, open_side
+
+pytestmark = pytest.mark.slow
 
 MODELS = [
     ("marts", "fct_email_events", ["event_id"]),
@@ -26,8 +29,10 @@ MODELS = [
 ]
 
 
-def mart(path, *args, timeout=600):
+def mart(path, *args, log_dir=None):
     env = {**os.environ, "MART_DUCKDB_PATH": str(path)}
+    if log_dir is not None:
+        env["DBT_LOG_PATH"] = str(log_dir)
     return subprocess.Popen(
         [sys.executable, "-m", "harness.cli", *args],
         env=env,
@@ -54,38 +59,59 @@ def differences(left_path, right_path, models=MODELS):
         right.close()
 
 
+DAILY = ("daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
+
+
 @pytest.fixture(scope="module")
-def clean(state_dir, tmp_path_factory):
-    """One clean run: build, then the daily job for one date."""
-    path = tmp_path_factory.mktemp("clean") / "clean.duckdb"
+def built_once(state_dir, tmp_path_factory):
+    """The project built once (`mart build`); each test starts from a copy of this file."""
+    path = tmp_path_factory.mktemp("built") / "built.duckdb"
     run(path, "build")
-    run(path, "daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
+    return path
+
+
+@pytest.fixture(scope="module")
+def clean(built_once, tmp_path_factory):
+    """One clean run: the build, then the daily job for one date."""
+    path = tmp_path_factory.mktemp("clean") / "clean.duckdb"
+    shutil.copy(built_once, path)
+    run(path, *DAILY)
     return path
 
 
 def test_the_daily_job_twice_for_one_date_changes_nothing(clean, tmp_path):
     twice = tmp_path / "twice.duckdb"
-    run(twice, "build")
-    run(twice, "daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
-    run(twice, "daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
+    shutil.copy(clean, twice)
+    run(twice, *DAILY)
     assert differences(clean, twice) == {}
 
 
+def wait_for_node(log: Path, node: str, process, timeout: float = 300) -> None:
+    """Until the child's dbt log says `node` began running (the build is half-way)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and f"Began running node {node}" in log.read_text(errors="replace"):
+            return
+        assert process.poll() is None, "the daily job ended before the node it should be killed in"
+        time.sleep(0.05)
+    raise AssertionError(f"{node} never started")
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
-def test_a_build_killed_half_way_then_rerun_equals_a_clean_run(clean, tmp_path, how):
+def test_a_build_killed_half_way_then_rerun_equals_a_clean_run(built_once, clean, tmp_path, how):
     path = tmp_path / "killed.duckdb"
-    run(path, "build")
-    before = tmp_path / "before.duckdb"
-    shutil.copy(path, before)
-    process = mart(path, "daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
-    time.sleep(9)  # into the build of tag:daily (after the mock events are in)
+    shutil.copy(built_once, path)
+    logs = tmp_path / "logs"
+    process = mart(path, *DAILY, log_dir=logs)
+    # Into the build of tag:daily, after the mock events are in and the dedup is replaced.
+    wait_for_node(logs / "dbt.log", "model.email_mart.fct_email_events", process)
     process.send_signal(how)
     process.wait(timeout=120)
     # What readers see now: every table is complete, as before the run or as after it,
     # never half written. (Views are computed on read, from whichever tables are there.)
     for model in [m for m in MODELS if m[0] == "marts"]:
-        assert not differences(before, path, [model]) or not differences(clean, path, [model]), (
-            f"{model[1]} is half written after {how.name}"
-        )
-    run(path, "daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
+        assert not differences(built_once, path, [model]) or not differences(
+            clean, path, [model]
+        ), f"{model[1]} is half written after {how.name}"
+    run(path, *DAILY)
     assert differences(clean, path) == {}

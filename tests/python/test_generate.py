@@ -114,11 +114,14 @@ def test_mart_generate_lands_rows_and_says_how_many(tmp_path):
         assert 3_500 < landed < 4_500
 
 
-def test_thirty_incremental_days_equal_a_full_refresh(tmp_path):
+@pytest.mark.slow
+def test_fifteen_incremental_days_equal_a_full_refresh(tmp_path):
+    """15 days: more than twice the longest lateness (opens and clicks land up to 5 days
+    late, duplicates up to 3, against a 3-day lookback), with an orphan job every tenth day."""
     result = simulate(
         tmp_path / "simulate",
-        days=30,
-        events_per_day=400,
+        days=15,
+        events_per_day=800,
         seed=9,
         start=START,
         bad_rate=0.02,
@@ -147,6 +150,7 @@ def test_thirty_incremental_days_equal_a_full_refresh(tmp_path):
         assert one("select count(*) from marts.fct_email_events where not is_known_person")
 
 
+@pytest.mark.slow
 def test_incremental_days_on_the_emulator_equal_a_full_refresh_on_duckdb(tmp_path):
     """The incremental SQL as dbt-snowflake runs it (delete+insert), fed by the bulk path
     (Parquet, PUT, COPY INTO), against a DuckDB full refresh of the same rows."""

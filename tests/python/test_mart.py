@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import DAILY_DATES, query
 
-from harness.dbt import DbtError, run_dbt
+from harness.dbt import DbtError, manifest, run_dbt
 from harness.jobs import insert_mock_events
 from harness.warehouse import connect, load_events_file
 
@@ -62,7 +62,7 @@ def test_the_daily_job_adds_each_day_to_the_daily_fact(warehouse):
         )[0][0]
         assert sends and sends > 300, f"no sends for {day}"
     batches = query(
-        warehouse, "select count(distinct _load_id) from raw.events where _load_id like 'mock:%'"
+        warehouse, "select count(distinct _load_id) from raw.events where _load_id like 'mock:%:7'"
     )
     assert batches[0][0] == len(DAILY_DATES)
 
@@ -205,45 +205,6 @@ def test_a_converted_lead_is_one_person(warehouse):
     assert people == contacts + open_leads
 
 
-def test_appended_events_survive_a_build_with_seeds(built, tmp_path):
-    export = tmp_path / "my_export.csv"
-    export.write_text(
-        "event_id,event_type,job_id,subscriber_key,event_date,campaign_id\n"
-        "user-1,Sent,999001,0035g00FEk0wmNhAMI,2026-11-03 09:00:00,7015g000MyOwn00AAA\n"
-        "user-2,open,999001,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,7015g000MyOwn00AAA\n"
-        ",Click,999001,0035g00FEk0wmNhAMI,2026-11-03 10:01:00,7015g000MyOwn00AAA\n"
-        "user-4,Forwarded,999001,0035g00FEk0wmNhAMI,2026-11-03 10:02:00,7015g000MyOwn00AAA\n"
-        "user-5,Click,999001,0035g00FEk0wmNhAMI,yesterday,7015g000MyOwn00AAA\n"
-    )
-    with connect() as connection:
-        load_id, added = load_events_file(connection, export)
-        assert added == 5
-        assert load_events_file(connection, export) == (load_id, 0), "a file loads once"
-    run_dbt(["seed", "--full-refresh"])
-    run_dbt(["build", "--select", "tag:daily"])
-    with connect() as connection:
-        assert (
-            query(connection, "select count(*) from raw.events where _load_id = ?", [load_id])[0][0]
-            == 5
-        )
-        facts = {
-            r[0]
-            for r in query(
-                connection, "select event_id from marts.fct_email_events where job_id = '999001'"
-            )
-        }
-        assert facts == {"user-1", "user-2"}
-        reasons = sorted(
-            r[0]
-            for r in query(
-                connection,
-                "select rejection_reason from audit.audit__rejected_events where load_id = ?",
-                [load_id],
-            )
-        )
-        assert reasons == ["MISSING_EVENT_ID", "UNKNOWN_EVENT_TYPE", "UNPARSEABLE_TIMESTAMP"]
-
-
 def test_mock_events_are_idempotent_and_deterministic(built):
     day, batch = DAILY_DATES[0], f"mock:{DAILY_DATES[0]}:7"
     digest_sql = (
@@ -325,16 +286,21 @@ def test_tag_daily_selects_every_model_and_seed(built):
     ],
 )
 def test_each_dashboard_exposure_selects_what_it_reads_and_their_parents(built, exposure, reads):
-    def names(selector: str) -> set[str]:
-        arguments = ["ls", "--select", selector, "--resource-type", "model"]
-        listed = run_dbt([*arguments, "--output", "name", "--log-level", "none"])
-        return set(listed.result)
-
-    upstream = names(f"+exposure:{exposure}")
+    arguments = ["ls", "--select", f"+exposure:{exposure}", "--resource-type", "model"]
+    upstream = set(run_dbt([*arguments, "--output", "name", "--log-level", "none"]).result)
     assert reads <= upstream
     assert "stg_marketing_cloud_events" in upstream  # the lineage reaches the sources
-    parents = set().union(*(names(f"+{model}") for model in reads))
-    assert upstream == parents  # nothing a dashboard does not read
+    # Everything the dashboard's models read, walked up the manifest's parent map.
+    parsed = manifest()
+    ids = {uid for uid, node in parsed.nodes.items() if node.name in reads}
+    parents, pending = set(ids), list(ids)
+    while pending:
+        for parent in parsed.parent_map.get(pending.pop(), []):
+            if parent not in parents:
+                parents.add(parent)
+                pending.append(parent)
+    models = {parsed.nodes[uid].name for uid in parents if uid.startswith("model.")}
+    assert upstream == models  # nothing a dashboard does not read
 
 
 def test_docs_describe_every_model_and_column(built):
@@ -356,22 +322,74 @@ def test_docs_describe_every_model_and_column(built):
     assert any(k.startswith("model.email_mart.") for k in catalog["nodes"])
 
 
-def test_bad_rows_are_quarantined_with_reasons_and_every_load_date_reconciles(built, tmp_path):
-    header = b"event_id,event_type,job_id,subscriber_key,event_date,url,user_agent\n"
-    rows = [
-        b"ok-1,Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,,\n",
-        b"big-1,Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,," + b"x" * 3000 + b"\n",
-        b"bytes-1,Click,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,https://x/\xff\xfe,\n",
-        b"future-1,Open,999002,0035g00FEk0wmNhAMI,2031-01-01 00:00:00,,\n",
-        b"old-1,Open,999002,0035g00FEk0wmNhAMI,1999-01-01 00:00:00,,\n",
-        b'"x\'); drop table raw.events; --",Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,,\n',
-    ]
-    export = tmp_path / "bad_rows.csv"
-    export.write_bytes(header + b"".join(rows))
+MY_EXPORT = (
+    "event_id,event_type,job_id,subscriber_key,event_date,campaign_id\n"
+    "user-1,Sent,999001,0035g00FEk0wmNhAMI,2026-11-03 09:00:00,7015g000MyOwn00AAA\n"
+    "user-2,open,999001,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,7015g000MyOwn00AAA\n"
+    ",Click,999001,0035g00FEk0wmNhAMI,2026-11-03 10:01:00,7015g000MyOwn00AAA\n"
+    "user-4,Forwarded,999001,0035g00FEk0wmNhAMI,2026-11-03 10:02:00,7015g000MyOwn00AAA\n"
+    "user-5,Click,999001,0035g00FEk0wmNhAMI,yesterday,7015g000MyOwn00AAA\n"
+)
+BAD_ROWS = [
+    b"ok-1,Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,,\n",
+    b"big-1,Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,," + b"x" * 3000 + b"\n",
+    b"bytes-1,Click,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,https://x/\xff\xfe,\n",
+    b"future-1,Open,999002,0035g00FEk0wmNhAMI,2031-01-01 00:00:00,,\n",
+    b"old-1,Open,999002,0035g00FEk0wmNhAMI,1999-01-01 00:00:00,,\n",
+    b'"x\'); drop table raw.events; --",Open,999002,0035g00FEk0wmNhAMI,2026-11-03 10:00:00,,\n',
+]
+
+
+@pytest.fixture(scope="module")
+def extra_loads(built, tmp_path_factory):
+    """Your own exports (a small one, one full of bad rows) and a mock day with a 25% bad
+    rate land on the session warehouse; the seeds are reloaded; then one daily build."""
+    folder = tmp_path_factory.mktemp("exports")
+    export, bad = folder / "my_export.csv", folder / "bad_rows.csv"
+    export.write_text(MY_EXPORT)
+    bad.write_bytes(
+        b"event_id,event_type,job_id,subscriber_key,event_date,url,user_agent\n"
+        + b"".join(BAD_ROWS)
+    )
     with connect() as connection:
-        load_id, added = load_events_file(connection, export)
-    assert added == len(rows), "every row lands, even the one with bytes that are not UTF-8"
+        loaded = {"export": load_events_file(connection, export)}
+        assert loaded["export"][1] == 5
+        assert load_events_file(connection, export) == (loaded["export"][0], 0), "loads once"
+        loaded["bad"] = load_events_file(connection, bad)
+    insert_mock_events("2026-11-09", 3000, 5, "duckdb", bad_rate=0.25)
+    run_dbt(["seed", "--full-refresh"])
     run_dbt(["build", "--select", "tag:daily"])
+    return loaded
+
+
+def test_appended_events_survive_a_build_with_seeds(extra_loads):
+    load_id = extra_loads["export"][0]
+    with connect() as connection:
+        assert (
+            query(connection, "select count(*) from raw.events where _load_id = ?", [load_id])[0][0]
+            == 5
+        )
+        facts = {
+            r[0]
+            for r in query(
+                connection, "select event_id from marts.fct_email_events where job_id = '999001'"
+            )
+        }
+        assert facts == {"user-1", "user-2"}
+        reasons = sorted(
+            r[0]
+            for r in query(
+                connection,
+                "select rejection_reason from audit.audit__rejected_events where load_id = ?",
+                [load_id],
+            )
+        )
+        assert reasons == ["MISSING_EVENT_ID", "UNKNOWN_EVENT_TYPE", "UNPARSEABLE_TIMESTAMP"]
+
+
+def test_bad_rows_are_quarantined_with_reasons_and_every_load_date_reconciles(extra_loads):
+    load_id, added = extra_loads["bad"]
+    assert added == len(BAD_ROWS), "every row lands, even the one with bytes that are not UTF-8"
     with connect() as connection:
         reasons = dict(
             query(
@@ -402,9 +420,7 @@ def test_bad_rows_are_quarantined_with_reasons_and_every_load_date_reconciles(bu
         assert unbalanced == []
 
 
-def test_the_generator_bad_rate_injects_every_kind_and_nothing_is_lost(built):
-    insert_mock_events("2026-11-09", 3000, 5, "duckdb", bad_rate=0.25)
-    run_dbt(["build", "--select", "tag:daily"])
+def test_the_generator_bad_rate_injects_every_kind_and_nothing_is_lost(extra_loads):
     with connect() as connection:
         reasons = {
             r[0]

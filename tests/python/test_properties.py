@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from harness.dbt import environment, run_dbt
 from harness.warehouse import connect
 
+pytestmark = pytest.mark.slow
+
 EVENT_TYPES = [
     "Sent",
     "DeliveredEvent",
