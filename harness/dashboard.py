@@ -23,6 +23,8 @@ from pathlib import Path
 
 import altair as alt
 
+from harness.settings import kpi_rates
+
 DRILL_EVENTS = 5_000  # newest events embedded for the campaign drill-down
 
 PAGES = (
@@ -100,68 +102,78 @@ def _plain(row) -> list:
     return values
 
 
-def _rate(numerator: float, denominator: float) -> str:
+def _rate(numerator, denominator) -> str:
     return f"{numerator / denominator:.1%}" if denominator else "n/a"
 
 
-RATE_TILES = (
-    ("Delivery rate", "deliveries", "sends", "delivery_rate"),
-    ("Unique open rate", "unique_opens", "deliveries", "unique_open_rate"),
-    ("Human unique open rate", "human_unique_opens", "deliveries", "human_unique_open_rate"),
-    ("Click-through rate", "unique_clicks", "deliveries", "click_through_rate"),
-    ("Click-to-open rate", "unique_clicks", "unique_opens", "click_to_open_rate"),
-    ("Bounce rate", "bounces", "sends", "bounce_rate"),
-    ("Unsubscribe rate", "unsubscribes", "deliveries", "unsubscribe_rate"),
+# The executive tiles' rates, in order; each is var('kpi_rates')'s numerator ÷ denominator.
+TILE_RATES = (
+    "delivery_rate",
+    "unique_open_rate",
+    "human_unique_open_rate",
+    "click_through_rate",
+    "click_to_open_rate",
+    "bounce_rate",
+    "unsubscribe_rate",
 )
 
 
-def executive_page(connection, docs: dict[str, str]) -> Page:
+def metric_labels(manifest) -> dict[str, str]:
+    """Labels of the semantic layer's metrics (the dashboards name a KPI as MetricFlow does)."""
+    return {metric.name: metric.label for metric in manifest.metrics.values()}
+
+
+def executive_page(connection, docs: dict[str, str], labels: dict[str, str]) -> Page:
     page = Page(
         "executive.html",
         "Executive Email Performance",
-        "All campaigns, by UTC day. Rates are ratios of the summed counts, never averages of "
-        "daily rates (hover a tile for its definition).",
+        "All campaigns, by the UTC day the emails were sent: every rate counts the outcomes of "
+        "that day's sends, whenever they happened, as a ratio of summed counts (hover a tile "
+        "for its definition).",
     )
+    rates = {rate.name: rate for rate in kpi_rates("fct_email_events_daily")}
+    counts = sorted({c for r in rates.values() for c in (r.numerator, r.denominator)})
     totals = _frame(
         connection,
-        "select sum(sends) as sends, sum(deliveries) as deliveries, "
-        "sum(unique_opens) as unique_opens, sum(human_unique_opens) as human_unique_opens, "
-        "sum(unique_clicks) as unique_clicks, sum(bounces) as bounces, "
-        "sum(unsubscribes) as unsubscribes, count(*) as row_count "
+        f"select {', '.join(f'sum({c}) as {c}' for c in counts)}, count(*) as row_count "
         "from marts.fct_email_events_daily",
     )[0]
-    if not totals["row_count"]:
+    if not totals["row_count"] or not totals["sends"]:
         page.empty = EMPTY
         return page
     page.tiles.append(Tile("Sends", f"{totals['sends']:,}", "emails", docs.get("sends", "")))
-    for label, numerator, denominator, column in RATE_TILES:
+    for name in TILE_RATES:
+        rate = rates[name]
         page.tiles.append(
             Tile(
-                label,
-                _rate(totals[numerator], totals[denominator]),
-                f"of {denominator}",
-                docs.get(column, ""),
+                labels.get(name, name),
+                _rate(totals[rate.numerator], totals[rate.denominator]),
+                f"of {rate.denominator.replace('_', ' ')}",
+                docs.get(name, ""),
             )
         )
     daily = _frame(
         connection,
         """
-        select event_date, sum(sends) as sends, sum(deliveries) as deliveries,
-               sum(opens) - sum(machine_opens) as human_opens, sum(machine_opens) as machine_opens,
-               sum(unique_opens) / nullif(sum(deliveries), 0) as unique_open_rate,
-               sum(human_unique_opens) / nullif(sum(deliveries), 0) as human_unique_open_rate,
-               sum(unique_clicks) / nullif(sum(deliveries), 0) as click_through_rate,
-               sum(unique_clicks) / nullif(sum(unique_opens), 0) as click_to_open_rate
+        select report_date, sum(sends) as sends, sum(delivered_sends) as delivered_sends,
+               sum(open_events) - sum(machine_open_events) as human_open_events,
+               sum(machine_open_events) as machine_open_events,
+               sum(opened_sends) / nullif(sum(delivered_sends), 0) as unique_open_rate,
+               sum(human_opened_sends) / nullif(sum(delivered_sends), 0)
+                   as human_unique_open_rate,
+               sum(clicked_sends) / nullif(sum(delivered_sends), 0) as click_through_rate
         from marts.fct_email_events_daily
-        group by event_date order by event_date
+        group by report_date
+        having sum(sends) > 0 or sum(open_events) > 0
+        order by report_date
         """,
     )
-    volume = _daily_lines(daily, ["sends", "deliveries"], "Sends and deliveries per day",
+    volume = _daily_lines(daily, ["sends", "delivered_sends"], "Sends and deliveries by send date",
                           "Emails", ",")  # fmt: skip
-    rates = _daily_lines(
+    trend = _daily_lines(
         daily,
         ["unique_open_rate", "human_unique_open_rate", "click_through_rate"],
-        "Engagement rates per day (of deliveries)",
+        "Engagement rates of each day's sends (of delivered sends)",
         "Rate",
         ".1%",
     )
@@ -169,41 +181,41 @@ def executive_page(connection, docs: dict[str, str]) -> Page:
         alt.Chart(
             alt.Data(values=daily),
             title=alt.TitleParams(
-                "Human and machine (Apple MPP) opens per day",
-                subtitle=docs.get("machine_opens", ""),
+                "Activity: human and machine (Apple MPP) opens by the day they happened",
+                subtitle=docs.get("machine_open_events", ""),
             ),
         )
-        .transform_fold(["human_opens", "machine_opens"], as_=["kind", "opens"])
+        .transform_fold(["human_open_events", "machine_open_events"], as_=["kind", "opens"])
         .mark_area(opacity=0.8)
         .encode(
-            x=alt.X("event_date:T", title="Day (UTC)"),
+            x=alt.X("report_date:T", title="Day (UTC)"),
             y=alt.Y("opens:Q", title="Opens", stack=True),
             color=alt.Color("kind:N", title=None),
             tooltip=[
-                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("report_date:T", title="Day"),
                 alt.Tooltip("kind:N", title="Kind"),
                 alt.Tooltip("opens:Q", title="Opens", format=","),
             ],
         )
         .properties(width=820, height=200)
     )
-    page.charts += [volume, rates, opens]
+    page.charts += [volume, trend, opens]
     return page
 
 
 def _daily_lines(daily: list[dict], fields: list[str], title: str, unit: str, number: str):
-    """One line per field over event_date (fields share a unit and a number format)."""
+    """One line per field over report_date (fields share a unit and a number format)."""
     axis = alt.Axis(format="%") if number.endswith("%") else alt.Axis()
     return (
         alt.Chart(alt.Data(values=daily), title=title)
         .transform_fold(fields, as_=["measure", "value"])
         .mark_line(point=True)
         .encode(
-            x=alt.X("event_date:T", title="Day (UTC)"),
+            x=alt.X("report_date:T", title="Day (UTC)"),
             y=alt.Y("value:Q", title=unit, axis=axis),
             color=alt.Color("measure:N", title=None),
             tooltip=[
-                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("report_date:T", title="Day"),
                 alt.Tooltip("measure:N", title="Measure"),
                 alt.Tooltip("value:Q", title=unit, format=number),
             ],
@@ -216,8 +228,9 @@ def campaigns_page(connection, docs: dict[str, str]) -> Page:
     page = Page(
         "campaigns.html",
         "Campaign Performance & Engagement",
-        "Click a campaign's bar to drill down to its newest events (up to "
-        f"{DRILL_EVENTS:,} in all); click the background to clear.",
+        "Rates of each campaign's sends (outcomes whenever they happened). Click a campaign's "
+        f"bar to drill down to its send jobs and its newest events (up to {DRILL_EVENTS:,} in "
+        "all); click the background to clear.",
     )
     campaigns = _frame(
         connection,
@@ -225,10 +238,11 @@ def campaigns_page(connection, docs: dict[str, str]) -> Page:
         select daily.campaign_id,
                coalesce(dim.campaign_name, daily.campaign_id) as campaign,
                sum(daily.sends) as sends,
-               sum(daily.unique_opens) / nullif(sum(daily.deliveries), 0) as unique_open_rate,
-               sum(daily.human_unique_opens) / nullif(sum(daily.deliveries), 0)
+               sum(daily.opened_sends) / nullif(sum(daily.delivered_sends), 0)
+                   as unique_open_rate,
+               sum(daily.human_opened_sends) / nullif(sum(daily.delivered_sends), 0)
                    as human_unique_open_rate,
-               sum(daily.unique_clicks) / nullif(sum(daily.deliveries), 0)
+               sum(daily.clicked_sends) / nullif(sum(daily.delivered_sends), 0)
                    as click_through_rate
         from marts.fct_email_events_daily as daily
         left join marts.dim_campaign as dim on daily.campaign_id = dim.campaign_id
@@ -241,13 +255,29 @@ def campaigns_page(connection, docs: dict[str, str]) -> Page:
     if not campaigns:
         page.empty = EMPTY
         return page
+    listed = ", ".join(repr(c["campaign_id"]) for c in campaigns)
+    jobs = _frame(
+        connection,
+        f"""
+        select campaign_id, job_id, count(*) as sends, min(send_date) as first_send_date,
+               count(*) filter (where is_opened) / nullif(count(*) filter (where is_delivered), 0)
+                   as unique_open_rate,
+               count(*) filter (where is_human_opened)
+                   / nullif(count(*) filter (where is_delivered), 0) as human_unique_open_rate,
+               count(*) filter (where is_clicked)
+                   / nullif(count(*) filter (where is_delivered), 0) as click_through_rate
+        from marts.fct_email_sends
+        where coalesce(campaign_id, '(none)') in ({listed})
+        group by all
+        """,
+    )
     events = _frame(
         connection,
         f"""
         select campaign_id, event_type, event_at, is_machine_open, is_suspected_bot_click,
                is_unique_human, seconds_after_delivery
         from marts.fct_email_events
-        where campaign_id in ({", ".join(repr(c["campaign_id"]) for c in campaigns)})
+        where campaign_id in ({listed})
         order by event_at desc
         limit {DRILL_EVENTS}
         """,
@@ -277,6 +307,24 @@ def campaigns_page(connection, docs: dict[str, str]) -> Page:
         .add_params(pick)
         .properties(width=560, height=alt.Step(16))
     )
+    by_job = (
+        alt.Chart(alt.Data(values=jobs), title="Send jobs of the selected campaign(s)")
+        .transform_filter(pick)
+        .mark_bar()
+        .encode(
+            y=alt.Y("job_id:N", sort="-x", title="Job"),
+            x=alt.X("unique_open_rate:Q", title="Unique open rate", axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("job_id:N", title="Job"),
+                alt.Tooltip("first_send_date:T", title="First sent"),
+                alt.Tooltip("sends:Q", title="Sends", format=","),
+                alt.Tooltip("unique_open_rate:Q", title="Unique open rate", format=".1%"),
+                alt.Tooltip("human_unique_open_rate:Q", title="Human open rate", format=".1%"),
+                alt.Tooltip("click_through_rate:Q", title="Click-through rate", format=".1%"),
+            ],
+        )
+        .properties(width=560, height=alt.Step(14))
+    )
     drill = (
         alt.Chart(alt.Data(values=events), title="Events of the selected campaign(s)")
         .transform_filter(pick)
@@ -299,7 +347,7 @@ def campaigns_page(connection, docs: dict[str, str]) -> Page:
         )
         .properties(width=820, height=220)
     )
-    page.charts.append(alt.vconcat(bars, drill))
+    page.charts.append(alt.vconcat(bars, by_job, drill))
     return page
 
 
@@ -322,6 +370,8 @@ def audience_page(connection, docs: dict[str, str]) -> Page:
             from audit.audit__daily_grain_violations
         union all select 'Orphan campaigns (14 days)', count(*)
             from audit.audit__orphan_campaigns_14d
+        union all select 'Recipients who are not members', count(*)
+            from marts.dq_campaign_non_member_recipients
         """,
     )
     members = _frame(
@@ -413,6 +463,8 @@ AUDIT_HELP = {
     "0 (audit__daily_grain_violations).",
     "Orphan campaigns (14 days)": "Campaign ids in recent events that the CRM does not know "
     "(audit__orphan_campaigns_14d).",
+    "Recipients who are not members": "Campaign x person pairs emailed without a CRM campaign "
+    "membership; their sends count in every KPI (dq_campaign_non_member_recipients).",
 }
 
 EMPTY = (
@@ -477,7 +529,7 @@ def build_site(connection, manifest, folder: Path) -> list[Path]:
     daily_docs = describe(manifest, "fct_email_events_daily")
     coverage_docs = describe(manifest, "dq_campaign_id_coverage")
     pages = [
-        executive_page(connection, daily_docs),
+        executive_page(connection, daily_docs, metric_labels(manifest)),
         campaigns_page(connection, daily_docs),
         audience_page(connection, daily_docs | coverage_docs),
     ]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.settings import mock_event_profile
+
 SFMC_UTC_OFFSET = np.timedelta64(-6, "h")  # EventDate is CST without DST (Etc/GMT+6)
 
 # Source event type names (SFMC API EventType) as they land in raw. Events carry the index
@@ -60,31 +62,46 @@ USER_AGENTS = (
 )
 NO_AGENT, FIRST_HUMAN_AGENT, HUMAN_AGENTS, MPP_AGENT, SCANNER_AGENT = 0, 1, 5, 6, 7
 
+PROFILE = mock_event_profile()  # var('mock_event_profile') of dbt_project.yml
+
 # Links by code (-1: the event has no link).
-LINKS = (
-    ("https://www.example.com/offer?utm_source=sfmc", "hero_cta"),
-    ("https://www.example.com/pricing?utm_source=sfmc", "pricing_link"),
-    ("https://www.example.com/blog/latest?utm_source=sfmc", "blog_link"),
-    ("https://www.example.com/preferences", "preferences_footer"),
-)
+LINKS = tuple((link["url"], link["name"]) for link in PROFILE["links"])
+FREE_MAIL = tuple(PROFILE["free_mail_domains"])
+SFMC_ACCOUNT_ID = str(PROFILE["sfmc_account_id"])
 
 
 @dataclass(frozen=True)
 class Behaviour:
-    """Probabilities of each behaviour per send (defaults resemble a B2B newsletter)."""
+    """Chances of each behaviour per send; the defaults are var('mock_event_profile'), the
+    profile the dbt macro insert_mock_marketing_cloud_events draws from too."""
 
-    hard_bounce: float = 0.02
-    soft_bounce: float = 0.03
-    block_bounce: float = 0.01
-    human_open: float = 0.32
-    extra_opens_mean: float = 0.6
-    mpp_share: float = 0.45  # share of recipients reading with Apple Mail (MPP on)
-    click_given_open: float = 0.35
-    click_without_open: float = 0.02  # images blocked: the click is the only signal
-    scanner_on_corporate: float = 0.02
-    unsubscribe_given_open: float = 0.03
-    late_share: float = 0.06  # opens/clicks landing 1-5 days after they happened
-    duplicate_share: float = 0.015  # events re-delivered by the source
+    hard_bounce: float = PROFILE["hard_bounce"]
+    soft_bounce: float = PROFILE["soft_bounce"]
+    soft_bounce_retry: float = PROFILE["soft_bounce_retry"]
+    block_bounce: float = PROFILE["block_bounce"]
+    human_open: float = PROFILE["human_open"]
+    open_again: float = PROFILE["open_again"]
+    mpp_share: float = PROFILE["mpp_share"]
+    click_given_open: float = PROFILE["click_given_open"]
+    click_without_open: float = PROFILE["click_without_open"]
+    scanner_on_corporate: float = PROFILE["scanner_on_corporate"]
+    scanner_late_share: float = PROFILE["scanner_late_share"]
+    unsubscribe_given_open: float = PROFILE["unsubscribe_given_open"]
+    late_share: float = PROFILE["late_share"]
+    duplicate_share: float = PROFILE["duplicate_share"]
+    non_member_share: float = PROFILE["non_member_share"]
+    orphan_job_share: float = PROFILE["orphan_job_share"]
+
+
+OUTCOMES = (
+    "is_delivered",
+    "is_bounced",
+    "is_hard_bounced",
+    "is_soft_bounced",
+    "is_opened",
+    "is_clicked",
+    "is_unsubscribed",
+)
 
 
 @dataclass
@@ -117,12 +134,15 @@ def _seconds(values: np.ndarray) -> np.ndarray:
 
 def generate_events(
     sends: Sends, rng: np.random.Generator, behaviour: Behaviour | None = None
-) -> dict[str, np.ndarray]:
-    """Events for a batch of sends, as columns (one entry per event, unordered).
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Events for a batch of sends, as columns (one entry per event, unordered), and what
+    truly happened to each send (its outcomes, one boolean array per name in OUTCOMES).
 
-    Columns: send (index into `sends`), event_type (code into EVENT_TYPES), event_at,
+    Event columns: send (index into `sends`), event_type (code into EVENT_TYPES), event_at,
     loaded_at (datetime64[s], UTC), link (code into LINKS, -1 for none), ip_address (packed
     IPv4, 0 for none), user_agent (code into USER_AGENTS). `decode` turns them into text.
+    The outcomes are drawn here, not read back from the events: they are what a source
+    system that saw every send would report (the CRM's numbers in the seeds).
     """
     b = behaviour or Behaviour()
     n = len(sends)
@@ -145,21 +165,24 @@ def generate_events(
     sent_at = sends.sent_at
     add(idx, SENT, sent_at)
 
-    # Bounce or delivery, seconds to minutes after the send.
+    # Bounce or delivery, seconds to minutes after the send. A soft bounce is retried, and
+    # may bounce again hours later: still one bounced send.
     u = rng.random(n)
-    kinds = (
-        (u < b.hard_bounce, HARD_BOUNCE),
-        ((u >= b.hard_bounce) & (u < b.hard_bounce + b.soft_bounce), SOFT_BOUNCE),
-        (
-            (u >= b.hard_bounce + b.soft_bounce)
-            & (u < b.hard_bounce + b.soft_bounce + b.block_bounce),
-            OTHER_BOUNCE,
-        ),
+    hard = u < b.hard_bounce
+    soft = (u >= b.hard_bounce) & (u < b.hard_bounce + b.soft_bounce)
+    block = (u >= b.hard_bounce + b.soft_bounce) & (
+        u < b.hard_bounce + b.soft_bounce + b.block_bounce
     )
-    bounced = u < b.hard_bounce + b.soft_bounce + b.block_bounce
-    for mask, kind in kinds:
+    bounced = hard | soft | block
+    for mask, kind in ((hard, HARD_BOUNCE), (soft, SOFT_BOUNCE), (block, OTHER_BOUNCE)):
         where = idx[mask]
         add(where, kind, sent_at[where] + _seconds(rng.integers(5, 900, len(where))))
+    retried = idx[soft & (rng.random(n) < b.soft_bounce_retry)]
+    add(
+        retried,
+        SOFT_BOUNCE,
+        sent_at[retried] + _seconds(rng.integers(3600, 6 * 3600, len(retried))),
+    )
     delivered = idx[~bounced]
     delivered_at = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     delivered_at[delivered] = sent_at[delivered] + _seconds(rng.integers(1, 120, len(delivered)))
@@ -186,8 +209,7 @@ def generate_events(
     agents = (FIRST_HUMAN_AGENT + rng.integers(0, HUMAN_AGENTS, n)).astype("int8")
     person_ip = _ips(rng, n)
     add(human, OPEN, first_open_at[human], ip=person_ip[human], agent=agents[human])
-    repeats = rng.poisson(b.extra_opens_mean, len(human))
-    again = np.repeat(human, repeats)
+    again = human[rng.random(len(human)) < b.open_again]
     add(
         again,
         OPEN,
@@ -206,18 +228,25 @@ def generate_events(
     link = rng.integers(0, len(LINKS), len(click_who))
     add(click_who, CLICK, click_at, link=link, ip=person_ip[click_who], agent=agents[click_who])
 
-    # Security scanners on corporate mailboxes click every link within seconds of delivery.
+    # Security scanners on corporate mailboxes follow every link within two seconds, mostly
+    # seconds after delivery, sometimes much later (then only the burst gives them away).
     scanned = delivered[
         sends.is_corporate[sends.person[delivered]]
         & (rng.random(len(delivered)) < b.scanner_on_corporate)
     ]
+    late_scan = rng.random(len(scanned)) < b.scanner_late_share
+    scan_start = delivered_at[scanned] + _seconds(
+        np.where(
+            late_scan, rng.integers(300, 3600, len(scanned)), rng.integers(3, 40, len(scanned))
+        )
+    )
     scan_who = np.repeat(scanned, len(LINKS))
     scan_link = np.tile(np.arange(len(LINKS)), len(scanned))
     scanner_ip = _ips(rng, len(scanned), first_octet=52)
     add(
         scan_who,
         CLICK,
-        delivered_at[scan_who] + _seconds(3 + rng.integers(0, 40, len(scan_who))),
+        np.repeat(scan_start, len(LINKS)) + _seconds(rng.integers(0, 2, len(scan_who))),
         link=scan_link,
         ip=np.repeat(scanner_ip, len(LINKS)),
         agent=SCANNER_AGENT,
@@ -242,7 +271,23 @@ def generate_events(
     late = engaged & (rng.random(total) < b.late_share)
     lag[late] += rng.integers(1, 6, late.sum()) * 86400 + rng.integers(0, 86400, late.sum())
     events["loaded_at"] = events["event_at"] + _seconds(lag)
-    return events
+
+    def flag(*groups) -> np.ndarray:
+        marked = np.zeros(n, dtype=bool)
+        for group in groups:
+            marked[group] = True
+        return marked
+
+    outcomes = {
+        "is_delivered": ~bounced,
+        "is_bounced": bounced,
+        "is_hard_bounced": hard,
+        "is_soft_bounced": soft,
+        "is_opened": flag(mpp, human, click_who, scanned),
+        "is_clicked": flag(click_who, scanned),
+        "is_unsubscribed": flag(leavers),
+    }
+    return events, outcomes
 
 
 def decode(sends: Sends, events: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

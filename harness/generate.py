@@ -34,7 +34,10 @@ from harness.errors import UserError
 from harness.events import (
     BOUNCE_DETAILS,
     EVENT_TYPES,
+    FREE_MAIL,
     LINKS,
+    PROFILE,
+    SFMC_ACCOUNT_ID,
     USER_AGENTS,
     Behaviour,
     Sends,
@@ -42,26 +45,21 @@ from harness.events import (
     generate_events,
 )
 from harness.ids import salesforce_ids
-from harness.seeds import FREE_MAIL, SFMC_ACCOUNT_ID
 
 SEEDS = PROJECT_DIR / "seeds"
 CHUNK_SENDS = 320_000  # about a million events
 UNKNOWN_SUBSCRIBERS = 60  # subscriber keys the CRM has never seen
+JOURNEY_JOB_ID = 2_999_999_999  # the one journey job, sending every other day
 ORPHAN_CAMPAIGNS = 3  # campaign ids the CRM has never seen
-ORPHAN_JOB_SHARE = 0.01
 
-# Kinds of bad row `bad_rate` injects (code = position + 1), each one quarantine reason.
-BAD_KINDS = (
-    "MISSING_EVENT_ID",
-    "UNKNOWN_EVENT_TYPE",
-    "UNPARSEABLE_TIMESTAMP",
-    "TIMESTAMP_BEFORE_FLOOR",
-    "TIMESTAMP_IN_FUTURE",
-    "OVERSIZED_TEXT",
-    "INVALID_TEXT",
-    "MISSING_JOB_ID",
-    "MISSING_SUBSCRIBER_KEY",
-)
+# Kinds of bad row `bad_rate` injects (code = position + 1), var('mock_event_profile')'s
+# list that the dbt macro injects too: nine quarantine reasons, then three valid kinds.
+BAD_KINDS = tuple(PROFILE["bad_row_kinds"])
+
+
+def _bad(kind: str) -> int:
+    """The `bad` code of a kind of bad row."""
+    return BAD_KINDS.index(kind) + 1
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,15 @@ def load_population(seeds: Path = SEEDS, seed: int = 42) -> Population:
         with (seeds / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
 
-    people = {row["contact_id"]: row["email"] for row in rows("contacts")}
-    # A converted lead is its contact now: new sends go to the contact.
+    # Opted-out contacts are never emailed; a converted lead is its contact now: new sends
+    # go to the contact.
+    people = {
+        row["contact_id"]: row["email"]
+        for row in rows("contacts")
+        if row["has_opted_out_of_email"] != "true"
+    }
     people |= {
-        row["lead_id"]: row["email"] for row in rows("leads") if row["is_converted"] != "True"
+        row["lead_id"]: row["email"] for row in rows("leads") if row["is_converted"] != "true"
     }
     campaigns = sorted(
         row["campaign_id"]
@@ -127,17 +130,17 @@ def load_population(seeds: Path = SEEDS, seed: int = 42) -> Population:
 
 def expected_events_per_send(b: Behaviour, corporate_share: float) -> float:
     """The mean number of landed rows one send produces under `b` (duplicates included)."""
-    bounce = b.hard_bounce + b.soft_bounce + b.block_bounce
-    delivered = 1 - bounce
+    bounce = b.hard_bounce + b.soft_bounce * (1 + b.soft_bounce_retry) + b.block_bounce
+    delivered = 1 - (b.hard_bounce + b.soft_bounce + b.block_bounce)
     engaged = delivered * (
         b.mpp_share
-        + b.human_open * (1 + b.extra_opens_mean)
+        + b.human_open * (1 + b.open_again)
         + b.human_open * b.click_given_open
         + (1 - b.human_open) * b.click_without_open
         + corporate_share * b.scanner_on_corporate * len(LINKS)
         + b.human_open * b.unsubscribe_given_open
     )
-    return (2 + engaged) * (1 + b.duplicate_share)
+    return (1 + delivered + bounce + engaged) * (1 + b.duplicate_share)
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,9 @@ def plan_chunks(
     return plan
 
 
-def chunk_sends(chunk: Chunk, population: Population, rng: np.random.Generator) -> Sends:
+def chunk_sends(
+    chunk: Chunk, population: Population, rng: np.random.Generator, b: Behaviour
+) -> Sends:
     """The sends of a chunk's jobs: a random audience each, sent from a random start time."""
     people = len(population.subscriber_keys)
     chosen = rng.random((chunk.jobs, people)) < chunk.audience_share
@@ -181,7 +186,13 @@ def chunk_sends(chunk: Chunk, population: Population, rng: np.random.Generator) 
     rank = np.arange(len(job)) - np.searchsorted(job, job)  # position within its job
     day_number = (chunk.day - dt.date(2000, 1, 1)).days
     job_ids = 3_000_000_000 + day_number * 100_000 + chunk.first_job + np.arange(chunk.jobs)
-    orphan = rng.random(chunk.jobs) < ORPHAN_JOB_SHARE
+    # On odd days the first job is a journey: one JobID sending again and again (to a new
+    # audience, in new batches), so one person gets several sends of one job over the days.
+    # (Every tenth day, an even one, the first job is an orphan instead.)
+    journey = chunk.number == 0 and chunk.day.toordinal() % 2 == 1
+    if journey:
+        job_ids[0] = JOURNEY_JOB_ID
+    orphan = rng.random(chunk.jobs) < b.orphan_job_share
     # However few the jobs, every tenth day sends one orphan job (the audits need some).
     orphan[0] |= chunk.number == 0 and chunk.day.toordinal() % 10 == 0
     campaign = np.where(
@@ -190,12 +201,15 @@ def chunk_sends(chunk: Chunk, population: Population, rng: np.random.Generator) 
         + rng.integers(0, len(population.campaign_ids) - population.crm_campaigns, chunk.jobs),
         rng.integers(0, population.crm_campaigns, chunk.jobs),
     )
+    if journey:
+        orphan[0], campaign[0] = False, 0  # the journey belongs to one CRM campaign
     midnight = np.datetime64(chunk.day.isoformat(), "s")
     start = midnight + (6 * 3600 + rng.integers(0, 16 * 3600, chunk.jobs)).astype("timedelta64[s]")
     return Sends(
         job_id=job_ids[job].astype("int64"),
         list_id=(1_100 + rng.integers(0, 30, chunk.jobs))[job],
-        batch_id=1 + rank // 500,
+        # Batch ids are unique per job and day, so the journey's sends never collide.
+        batch_id=(day_number % 10_000) * 1_000 + 1 + rank // 500,
         campaign=campaign[job],
         person=person,
         sent_at=start[job] + (rank // 100).astype("timedelta64[s]"),
@@ -219,8 +233,8 @@ def chunk_table(
 ) -> pa.Table:
     """A chunk's events as an Arrow table of numbers and dictionaries (see LANDING_SELECT)."""
     rng = np.random.default_rng([seed, chunk.day.toordinal(), chunk.number])
-    sends = chunk_sends(chunk, population, rng)
-    events = generate_events(sends, rng, b)
+    sends = chunk_sends(chunk, population, rng, b)
+    events, _ = generate_events(sends, rng, b)
     ids = rng.integers(0, 2**63, size=(len(events["send"]), 2))
     events["id_high"], events["id_low"] = ids[:, 0], ids[:, 1]
     events = duplicate_rows(events, rng, b.duplicate_share)
@@ -278,25 +292,38 @@ def landing_select(relation: str, load_id: str) -> str:
     """
     return f"""
         select
-            case when bad = 1 then null
-                else printf('%016x%016x', id_high, id_low) end as event_id,
-            case when bad = 2 then 'Forwarded' else event_type::varchar end as event_type,
+            case
+                when bad = {_bad("MISSING_EVENT_ID")} then null
+                when bad = {_bad("CONFLICTING_DUPLICATE")}
+                    then lag(printf('%016x%016x', id_high, id_low))
+                        over (order by id_high, id_low)
+                else printf('%016x%016x', id_high, id_low)
+            end as event_id,
+            case when bad = {_bad("UNKNOWN_EVENT_TYPE")} then 'Forwarded'
+                else event_type::varchar end as event_type,
             '{SFMC_ACCOUNT_ID}' as account_id,
-            case when bad = 8 then '' else job_id::varchar end as job_id,
+            case when bad = {_bad("MISSING_JOB_ID")} then '' else job_id::varchar end as job_id,
             list_id::varchar as list_id,
             batch_id::varchar as batch_id,
             subscriber_id::varchar as subscriber_id,
-            case when bad = 9 then ' ' else subscriber_key::varchar end as subscriber_key,
+            case
+                when bad = {_bad("MISSING_SUBSCRIBER_KEY")} then ' '
+                when bad = {_bad("UNKNOWN_PERSON")} then '0035g000NOBODY' || (id_low % 1000)
+                else subscriber_key::varchar
+            end as subscriber_key,
             campaign_id::varchar as campaign_id,
             case bad
-                when 3 then 'not a date'
-                when 4 then '1999-12-31 18:00:00'
-                when 5 then strftime(loaded_at + interval 30 day, '%Y-%m-%d %H:%M:%S')
+                when {_bad("UNPARSEABLE_TIMESTAMP")} then 'not a date'
+                -- Before the floor (2000-01-01) in UTC too: CST is UTC-6.
+                when {_bad("TIMESTAMP_BEFORE_FLOOR")} then '1999-06-30 12:00:00'
+                when {_bad("TIMESTAMP_IN_FUTURE")}
+                    then strftime(loaded_at + interval 30 day, '%Y-%m-%d %H:%M:%S')
                 else strftime(event_at - interval 6 hour, '%Y-%m-%d %H:%M:%S')
             end as event_date,
             email_domain::varchar as email_domain,
             url::varchar as url,
-            link_name::varchar as link_name,
+            case when bad = {_bad("SQL_LOOKING_TEXT")} then 'x''); drop table raw.events; --'
+                else link_name::varchar end as link_name,
             bounce_category::varchar as bounce_category,
             bounce_subcategory::varchar as bounce_subcategory,
             smtp_code::varchar as smtp_code,
@@ -304,8 +331,9 @@ def landing_select(relation: str, load_id: str) -> str:
                 ip_address >> 24, (ip_address >> 16) & 255,
                 (ip_address >> 8) & 255, ip_address & 255) end as ip_address,
             case bad
-                when 6 then repeat('x', 4096)
-                when 7 then concat(coalesce(user_agent::varchar, 'Mozilla/5.0'), chr(65533))
+                when {_bad("OVERSIZED_TEXT")} then repeat('x', 4096)
+                when {_bad("INVALID_TEXT")}
+                    then concat(coalesce(user_agent::varchar, 'Mozilla/5.0'), chr(65533))
                 else user_agent::varchar
             end as user_agent,
             loaded_at::timestamp as _loaded_at,

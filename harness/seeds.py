@@ -17,6 +17,8 @@ import numpy as np
 from faker import Faker
 
 from harness.events import (
+    FREE_MAIL,
+    SFMC_ACCOUNT_ID,
     Behaviour,
     Sends,
     decode,
@@ -72,8 +74,6 @@ CRM_METRICS = (
     "unsubscribes",
 )
 CAMPAIGN_STATUSES = ("Planned", "In_Progress", "Completed", "Cancelled")
-FREE_MAIL = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "proton.me")
-SFMC_ACCOUNT_ID = "514009876"  # the Marketing Cloud business unit (MID)
 WINDOW_START = dt.date(2026, 9, 1)
 WINDOW_DAYS = 61
 
@@ -250,6 +250,7 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
             sending_campaigns.append((campaign_id, max(start, WINDOW_START)))
 
     # Send jobs and recipients ---------------------------------------------------------------
+    behaviour = Behaviour()
     people = np.array(contact_ids + lead_ids, dtype=object)
     # A converted lead's pre-conversion sends went to the lead id; everyone else is a
     # contact or an unconverted lead.
@@ -269,19 +270,28 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
         (cid, window_end - dt.timedelta(days=20 * i + int(rng.integers(1, 6))))
         for i, cid in enumerate(sorted(orphan_ids))
     ]
+    # Opted-out contacts are never emailed.
+    opted_out = {contact[0] for contact in contacts if contact[7]}
+    emailable = np.array([key for key in people if key not in opted_out], dtype=object)
     job_columns: dict[str, list] = {
         name: [] for name in ("job", "list", "batch", "campaign", "key", "sent_at")
     }
     members: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
     next_job = 210_400
     for campaign_id, start in jobs:
-        audience = people[rng.choice(len(people), int(rng.integers(20, 45)), replace=False)]
+        audience = emailable[rng.choice(len(emailable), int(rng.integers(20, 45)), replace=False)]
         audience = sorted(audience)
         if campaign_id in orphan_ids:
             audience = sorted(set(audience) | set(unknown_keys[:2]))
+        # A journey sends its waves under one JobID, each wave a new batch: a person in two
+        # waves receives two sends of the same job.
+        journey = rng.random() < 0.3
+        batch_offset = 0
         for wave in range(int(rng.integers(1, 3))):
-            next_job += int(rng.integers(1, 40))
-            list_id = 1_100 + int(rng.integers(0, 30))
+            if wave == 0 or not journey:
+                next_job += int(rng.integers(1, 40))
+                list_id = 1_100 + int(rng.integers(0, 30))
+                batch_offset = 0
             day = start + dt.timedelta(days=7 * wave + int(rng.integers(0, 5)))
             day = min(day, window_end)
             job_start = dt.datetime.combine(day, dt.time(13)) + dt.timedelta(
@@ -290,14 +300,16 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
             for position, key in enumerate(audience):
                 job_columns["job"].append(next_job)
                 job_columns["list"].append(list_id)
-                job_columns["batch"].append(1 + position // 25)
+                job_columns["batch"].append(batch_offset + 1 + position // 25)
                 job_columns["campaign"].append(campaign_id)
                 job_columns["key"].append(key)
                 job_columns["sent_at"].append(
                     np.datetime64(job_start + dt.timedelta(seconds=position * 3), "s")
                 )
-                if campaign_id not in orphan_ids:
+                # A few recipients come from lists the CRM never records as members.
+                if campaign_id not in orphan_ids and rng.random() >= behaviour.non_member_share:
                     members.setdefault((campaign_id, key), ("Sent", job_start))
+            batch_offset += 1 + (len(audience) - 1) // 25
 
     person_keys = np.array(sorted(subscriber_number), dtype=object)
     person_of = {key: i for i, key in enumerate(person_keys)}
@@ -316,8 +328,7 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
         email_domains=np.array([person_domain[k] for k in person_keys], dtype=object),
         is_corporate=np.array([corporate[k] for k in person_keys], dtype=bool),
     )
-    behaviour = Behaviour()
-    events = generate_events(sends, rng, behaviour)
+    events, outcomes = generate_events(sends, rng, behaviour)
     events["event_id"] = np.array(
         [f"{a:016x}{b:016x}" for a, b in rng.integers(0, 2**63, size=(len(events["event_at"]), 2))],
         dtype=object,
@@ -393,9 +404,10 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
             )
         )
 
-    # The CRM's own daily numbers: computed by Salesforce from its synced copy of the events,
-    # counting every open (machine ones included) and lagging on late events. ------------------
-    crm = _crm_daily_metrics(events, rng, set(crm_campaign_ids))
+    # The CRM's own numbers per campaign and send date: what happened to each send as drawn
+    # above (not read back from the events), counted as SFMC's job tracking counts them; its
+    # sync misses a few late opens. ------------------------------------------------------------
+    crm = _crm_daily_metrics(sends, outcomes, rng, set(crm_campaign_ids))
 
     return {
         "accounts": (
@@ -468,47 +480,33 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, tup
 
 
 def _crm_daily_metrics(
-    events: dict[str, np.ndarray], rng: np.random.Generator, crm_campaigns: set[str]
+    sends: Sends, outcomes: dict[str, np.ndarray], rng: np.random.Generator, crm_campaigns: set
 ) -> list[tuple]:
-    """Salesforce's reported numbers per campaign and UTC day, from de-duplicated events."""
-    _, first = np.unique(events["event_id"], return_index=True)
-    ev = {key: column[first] for key, column in events.items()}
-    days = ev["event_at"].astype("datetime64[D]")
-    counts: dict[tuple[str, np.datetime64], dict[str, int]] = {}
-    seen: set[tuple] = set()
-    order = np.argsort(ev["event_at"], kind="stable")
-    metric_of = {
-        "Sent": "emails_sent",
-        "DeliveredEvent": "emails_delivered",
-        "HardBounce": "hard_bounces",
-        "SoftBounce": "soft_bounces",
-    }
-    for i in order:
-        kind = ev["event_type"][i]
-        key = (ev["campaign_id"][i], days[i])
-        bucket = counts.setdefault(key, {})
-        if kind in metric_of:
-            bucket[metric_of[kind]] = bucket.get(metric_of[kind], 0) + 1
-            continue
-        unique_metric = {
-            "Open": "unique_opens",
-            "Click": "unique_clicks",
-            "Unsubscribe": "unsubscribes",
-        }.get(kind)
-        if unique_metric is None:
-            continue
-        marker = (ev["job_id"][i], ev["subscriber_key"][i], kind)
-        if marker not in seen:
-            seen.add(marker)
-            bucket[unique_metric] = bucket.get(unique_metric, 0) + 1
+    """Salesforce's reported numbers per campaign and UTC send date, from each send's drawn
+    outcomes: sent, delivered, opened (implied opens, machine opens included), clicked
+    (scanner clicks included), hard- and soft-bounced and unsubscribed sends."""
+    metric_outcomes = dict(
+        zip(
+            CRM_METRICS,
+            (None, "is_delivered", "is_opened", "is_clicked", "is_hard_bounced",
+             "is_soft_bounced", "is_unsubscribed"),
+            strict=True,
+        )
+    )  # fmt: skip
+    days = sends.sent_at.astype("datetime64[D]")
+    campaigns = sends.campaign_ids[sends.campaign]
+    counts: dict[tuple[str, str], list[int]] = {}
+    for i in np.argsort(sends.sent_at, kind="stable"):
+        bucket = counts.setdefault((campaigns[i], str(days[i])), [0] * len(CRM_METRICS))
+        for position, outcome in enumerate(metric_outcomes.values()):
+            bucket[position] += 1 if outcome is None else int(outcomes[outcome][i])
     rows = []
-    for (campaign_id, day), bucket in sorted(counts.items()):
+    for (campaign_id, day), values in sorted(counts.items()):
         if campaign_id not in crm_campaigns:  # the CRM knows nothing of orphan campaigns
             continue
-        values = [bucket.get(name, 0) for name in CRM_METRICS]
-        if rng.random() < 0.08:  # the CRM sync missed a few late engagement events
+        if rng.random() < 0.08:  # the CRM sync missed a few late opens
             values[2] = max(0, values[2] - int(rng.integers(1, 4)))
-        rows.append((campaign_id, str(day), *values))
+        rows.append((campaign_id, day, *values))
     return rows
 
 

@@ -6,6 +6,10 @@ role MART_REPORTING_ROLE) and declares every column with its caption, role (dime
 measure), Tableau data type and the dbt description. Column types are read from the local
 DuckDB build (the same models, the same type families on both engines, proven by
 `mart verify`); descriptions from the dbt project.
+
+A rate is never averaged: its stored column is hidden and has no default aggregation, and
+the data source carries it as a calculated field SUM(numerator) / SUM(denominator) (the
+definitions of var('kpi_rates')), so any level of detail gets the ratio of sums.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from harness.errors import UserError
+from harness.settings import Rate, kpi_rates
 
 REPORTING_SCHEMAS = ("marts", "audit")
 REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE")
@@ -66,12 +71,6 @@ class Column:
         if self.role == "measure":
             return "quantitative"
         return "ordinal" if self.datatype in ("date", "datetime") else "nominal"
-
-    @property
-    def aggregation(self) -> str:
-        # A rate summed over rows means nothing: its default is the average (totals should
-        # be recomputed as ratios of summed counts; the descriptions say how).
-        return "Avg" if self.name.endswith("_rate") else "Sum"
 
     @property
     def caption(self) -> str:
@@ -175,6 +174,7 @@ def datasource_xml(model: Model, settings: dict[str, str]) -> ET.ElementTree:
         "relation",
         {"name": table, "table": f"[{schema}].[{table}]", "type": "table"},
     )
+    rates = {rate.name: rate for rate in kpi_rates(model.name)}
     for column in model.columns:
         attributes = {
             "name": f"[{column.name.upper()}]",
@@ -183,13 +183,49 @@ def datasource_xml(model: Model, settings: dict[str, str]) -> ET.ElementTree:
             "role": column.role,
             "type": column.kind,
         }
-        if column.role == "measure":
-            attributes["aggregation"] = column.aggregation
+        if column.name in rates:
+            attributes["hidden"] = "true"  # the calculated field below replaces it
+        elif column.role == "measure":
+            attributes["aggregation"] = "Sum"
         element = ET.SubElement(root, "column", attributes)
         if column.description:
             _description(element, column.description)
+    for column in model.columns:
+        if column.name in rates:
+            _rate_field(root, rates[column.name], column)
     ET.indent(root)
     return ET.ElementTree(root)
+
+
+def _rate_field(root: ET.Element, rate: Rate, column: Column) -> None:
+    """A rate as Tableau computes it at any level of detail: SUM(numerator) / SUM(denominator)
+    (NULL where the denominator sums to 0, as Tableau divides)."""
+    element = ET.SubElement(
+        root,
+        "column",
+        {
+            "name": rate_field_name(rate),
+            "caption": column.caption,
+            "datatype": "real",
+            "role": "measure",
+            "type": "quantitative",
+        },
+    )
+    ET.SubElement(
+        element,
+        "calculation",
+        {
+            "class": "tableau",
+            "formula": f"SUM([{rate.numerator.upper()}]) / SUM([{rate.denominator.upper()}])",
+        },
+    )
+    if column.description:
+        _description(element, column.description)
+
+
+def rate_field_name(rate: Rate) -> str:
+    """The calculated field's name for a rate (the stored column keeps its own)."""
+    return f"[{rate.name.upper()} (ratio of sums)]"
 
 
 def _description(parent: ET.Element, text: str) -> None:

@@ -40,3 +40,21 @@
         where staged_at = (select max(staged_at) from {{ staged }})
     )
 {%- endmacro %}
+
+
+{#-
+    The events of fct_email_events in the incremental window of the model being built
+    (`this_event_at`: its column holding the newest event time), with their send and job:
+    the changes the send-level and daily facts re-derive. Models using it declare
+    `-- depends_on: ref('stg_marketing_cloud_events')`.
+-#}
+{% macro changed_email_events(this_event_at) -%}
+    select
+        send_id,
+        job_id,
+        event_type
+    from {{ ref('fct_email_events') }}
+    where
+        {{ in_incremental_window('last_loaded_at', 'event_at', this_event_at=this_event_at) }}
+        or {{ in_latest_staged_batch('event_id') }}
+{%- endmacro %}

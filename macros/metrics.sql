@@ -22,3 +22,15 @@
     {%- endfor -%}
     md5({{ dbt.concat(parts) }})
 {%- endmacro %}
+
+
+{#-
+    The rate columns of a model, from var('kpi_rates')[model_name]: one
+    `safe_divide(numerator, denominator) as <rate>,` per rate, in the order declared (each
+    followed by a comma; write more columns after it). Both are columns of the same row.
+-#}
+{% macro kpi_rate_columns(model_name) -%}
+    {%- for rate, definition in var('kpi_rates')[model_name].items() %}
+        {{ safe_divide(definition.numerator, definition.denominator) }} as {{ rate }},
+    {%- endfor %}
+{%- endmacro %}

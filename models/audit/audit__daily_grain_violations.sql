@@ -1,10 +1,30 @@
 {#-
-    Rows of fct_email_events_daily that break its contract, one row per (event_date,
-    campaign_id, violation_type). Empty when all is well; a test fails the build otherwise.
-    - NULL_KEY / DUPLICATE_GRAIN: the event_date x campaign_id grain is broken;
-    - UNIQUE_EXCEEDS_TOTAL / HUMAN_EXCEEDS_ALL / BOUNCE_KINDS_EXCEED_BOUNCES: impossible counts;
-    - EVENTS_MISMATCH: a count differs from the same aggregation of fct_email_events.
+    Rows of fct_email_events_daily that break its contract, one row per (report_date,
+    campaign_id, violation_type, column_name). Empty when all is well; a test fails the build
+    otherwise.
+    - NULL_KEY / DUPLICATE_GRAIN: the report_date x campaign_id grain is broken;
+    - MISSING_ROW / EXTRA_ROW: a date and campaign the events have and the fact lacks, or
+      the reverse;
+    - VALUE_MISMATCH: a count or a rate (column_name says which) differs from this view's own
+      recomputation from fct_email_events. The recomputation does not reuse what it checks:
+      send outcomes are derived here again from the events' types and their machine-open and
+      bot-click flags, grouped by the send's key columns (not fct_email_sends' flags), and
+      every rate is written out below (not var('kpi_rates')).
 -#}
+{%- set cohort_columns = [
+    'sends', 'reconstructed_sends', 'delivered_sends', 'bounced_sends', 'hard_bounced_sends',
+    'soft_bounced_sends', 'opened_sends', 'human_opened_sends', 'clicked_sends',
+    'human_clicked_sends', 'unsubscribed_sends',
+] -%}
+{%- set activity_columns = [
+    'send_events', 'delivered_events', 'open_events', 'machine_open_events', 'click_events',
+    'suspected_bot_click_events', 'bounce_events', 'unsubscribe_events',
+] -%}
+{%- set rate_columns = [
+    'delivery_rate', 'bounce_rate', 'hard_bounce_rate', 'soft_bounce_rate', 'unique_open_rate',
+    'human_unique_open_rate', 'click_through_rate', 'human_click_through_rate',
+    'click_to_open_rate', 'human_click_to_open_rate', 'unsubscribe_rate',
+] -%}
 with
 
 daily as (
@@ -13,125 +33,259 @@ daily as (
 
 ),
 
-events as (
+-- Read three times: recomputed by each reader rather than stored whole (DuckDB).
+events as {{ not_materialized() }} (
 
     select * from {{ ref('fct_email_events') }}
 
 ),
 
-recomputed as (
+send_rows as (
 
     select
-        event_date,
+        job_id,
+        coalesce(
+            min(case when event_type = 'SEND' then campaign_id end), min(campaign_id)
+        ) as campaign_id,
+        max(case when event_type = 'SEND' then 1 else 0 end) as has_send_event,
+        max(case when event_type = 'BOUNCE' then 1 else 0 end) as bounced,
+        max(case when bounce_type = 'HARD' then 1 else 0 end) as hard_bounce,
+        max(case when bounce_type = 'SOFT' then 1 else 0 end) as soft_bounce,
+        max(case when event_type = 'DELIVERED' then 1 else 0 end) as delivery_event,
+        max(case when event_type in ('OPEN', 'CLICK') then 1 else 0 end) as engaged,
+        max(
+            case
+                when event_type = 'OPEN' and not is_machine_open then 1
+                when event_type = 'CLICK' and not is_suspected_bot_click then 1
+                else 0
+            end
+        ) as human_engaged,
+        max(case when event_type = 'CLICK' then 1 else 0 end) as clicked,
+        max(case when event_type = 'CLICK' and not is_suspected_bot_click then 1 else 0 end)
+            as human_clicked,
+        max(case when event_type = 'UNSUBSCRIBE' then 1 else 0 end) as unsubscribed,
+        cast(
+            coalesce(min(case when event_type = 'SEND' then event_at end), min(event_at))
+            as date
+        ) as send_date
+
+    from events
+    group by job_id, list_id, batch_id, subscriber_key
+
+),
+
+untracked_jobs as (
+
+    -- Jobs with no DELIVERED event: there, a send that did not bounce was delivered.
+    select job_id
+    from events
+    group by job_id
+    having max(case when event_type = 'DELIVERED' then 1 else 0 end) = 0
+
+),
+
+outcomes as (
+
+    select
+        send_rows.*,
+        case
+            when send_rows.bounced = 1 then 0
+            when send_rows.delivery_event = 1 or send_rows.engaged = 1 then 1
+            when untracked_jobs.job_id is not null then 1
+            else 0
+        end as delivered
+
+    from send_rows
+    left join untracked_jobs on send_rows.job_id = untracked_jobs.job_id
+
+),
+
+cohort as (
+
+    select
+        send_date as report_date,
         coalesce(campaign_id, '(none)') as campaign_id,
-        {{ count_if("event_type = 'SEND'") }} as sends,
-        {{ count_if("event_type = 'DELIVERED'") }} as deliveries,
-        {{ count_if("event_type = 'OPEN'") }} as opens,
-        {{ count_if("event_type = 'CLICK'") }} as clicks,
-        {{ count_if("event_type = 'BOUNCE'") }} as bounces,
-        {{ count_if("event_type = 'UNSUBSCRIBE' and is_unique") }} as unsubscribes,
-        count(distinct case when event_type = 'OPEN' and is_unique
-                then {{ dbt.concat(['job_id', "'|'", 'person_id']) }}
-        end) as unique_opens,
-        count(distinct case when event_type = 'CLICK' and is_unique
-                then {{ dbt.concat(['job_id', "'|'", 'person_id']) }}
-        end) as unique_clicks
+        count(*) as sends,
+        sum(1 - has_send_event) as reconstructed_sends,
+        sum(delivered) as delivered_sends,
+        sum(bounced) as bounced_sends,
+        sum(hard_bounce) as hard_bounced_sends,
+        sum(case when bounced = 1 and hard_bounce = 0 then soft_bounce else 0 end)
+            as soft_bounced_sends,
+        sum(delivered * engaged) as opened_sends,
+        sum(delivered * human_engaged) as human_opened_sends,
+        sum(delivered * clicked) as clicked_sends,
+        sum(delivered * human_clicked) as human_clicked_sends,
+        sum(delivered * unsubscribed) as unsubscribed_sends
+
+    from outcomes
+    group by send_date, coalesce(campaign_id, '(none)')
+
+),
+
+activity as (
+
+    select
+        event_date as report_date,
+        coalesce(campaign_id, '(none)') as campaign_id,
+        sum(case when event_type = 'SEND' then 1 else 0 end) as send_events,
+        sum(case when event_type = 'DELIVERED' then 1 else 0 end) as delivered_events,
+        sum(case when event_type = 'OPEN' then 1 else 0 end) as open_events,
+        sum(case when event_type = 'OPEN' and is_machine_open then 1 else 0 end)
+            as machine_open_events,
+        sum(case when event_type = 'CLICK' then 1 else 0 end) as click_events,
+        sum(case when event_type = 'CLICK' and is_suspected_bot_click then 1 else 0 end)
+            as suspected_bot_click_events,
+        sum(case when event_type = 'BOUNCE' then 1 else 0 end) as bounce_events,
+        sum(case when event_type = 'UNSUBSCRIBE' then 1 else 0 end) as unsubscribe_events
 
     from events
     group by event_date, coalesce(campaign_id, '(none)')
 
 ),
 
+-- Column lists from the Jinja lists above (sqlfluff cannot place a loop's lines).
+-- noqa: disable=LT02
+counts as (
+
+    select
+        {%- for column in cohort_columns %}
+        coalesce(cohort.{{ column }}, 0) as {{ column }},
+        {%- endfor %}
+        {%- for column in activity_columns %}
+        coalesce(activity.{{ column }}, 0) as {{ column }},
+        {%- endfor %}
+        coalesce(cohort.report_date, activity.report_date) as report_date,
+        coalesce(cohort.campaign_id, activity.campaign_id) as campaign_id
+
+    from cohort
+    full outer join activity
+        on
+            cohort.report_date = activity.report_date
+            and cohort.campaign_id = activity.campaign_id
+
+),
+
+-- noqa: enable=LT02
+recomputed as (
+
+    select
+        *,
+        {{ safe_divide('delivered_sends', 'sends') }} as delivery_rate,
+        {{ safe_divide('bounced_sends', 'sends') }} as bounce_rate,
+        {{ safe_divide('hard_bounced_sends', 'sends') }} as hard_bounce_rate,
+        {{ safe_divide('soft_bounced_sends', 'sends') }} as soft_bounce_rate,
+        {{ safe_divide('opened_sends', 'delivered_sends') }} as unique_open_rate,
+        {{ safe_divide('human_opened_sends', 'delivered_sends') }} as human_unique_open_rate,
+        {{ safe_divide('clicked_sends', 'delivered_sends') }} as click_through_rate,
+        {{ safe_divide('human_clicked_sends', 'delivered_sends') }}
+            as human_click_through_rate,
+        {{ safe_divide('clicked_sends', 'opened_sends') }} as click_to_open_rate,
+        {{ safe_divide('human_clicked_sends', 'human_opened_sends') }}
+            as human_click_to_open_rate,
+        {{ safe_divide('unsubscribed_sends', 'delivered_sends') }} as unsubscribe_rate
+
+    from counts
+
+),
+
 grain_counts as (
 
     select
-        event_date,
+        report_date,
         campaign_id,
         count(*) as row_count
 
     from daily
-    group by event_date, campaign_id
+    group by report_date, campaign_id
 
 ),
 
+-- noqa: disable=LT02
+compared as (
+
+    select
+        {%- for column in cohort_columns + activity_columns + rate_columns %}
+        daily.{{ column }} as daily_{{ column }},
+        recomputed.{{ column }} as recomputed_{{ column }},
+        {%- endfor %}
+        daily.report_date,
+        daily.campaign_id
+
+    from daily
+    inner join recomputed
+        on
+            daily.report_date = recomputed.report_date
+            and daily.campaign_id = recomputed.campaign_id
+
+),
+
+-- noqa: enable=LT02
 violations as (
 
     select
-        event_date,
+        report_date,
         campaign_id,
-        'NULL_KEY' as violation_type
+        'NULL_KEY' as violation_type,
+        cast(null as {{ dbt.type_string() }}) as column_name
     from daily
-    where event_date is null or campaign_id is null
+    where report_date is null or campaign_id is null
 
     union all
 
     select
-        event_date,
+        report_date,
         campaign_id,
-        'DUPLICATE_GRAIN' as violation_type
+        'DUPLICATE_GRAIN' as violation_type,
+        cast(null as {{ dbt.type_string() }}) as column_name
     from grain_counts
     where row_count > 1
 
     union all
 
     select
-        event_date,
-        campaign_id,
-        'UNIQUE_EXCEEDS_TOTAL' as violation_type
-    from daily
-    where unique_opens > opens or unique_clicks > clicks
-
-    union all
-
-    select
-        event_date,
-        campaign_id,
-        'HUMAN_EXCEEDS_ALL' as violation_type
-    from daily
-    where
-        human_unique_opens > opens - machine_opens
-        or human_unique_clicks > clicks - suspected_bot_clicks
-
-    union all
-
-    select
-        event_date,
-        campaign_id,
-        'BOUNCE_KINDS_EXCEED_BOUNCES' as violation_type
-    from daily
-    where hard_bounces + soft_bounces > bounces
-
-    union all
-
-    select
-        coalesce(daily.event_date, recomputed.event_date) as event_date,
+        coalesce(daily.report_date, recomputed.report_date) as report_date,
         coalesce(daily.campaign_id, recomputed.campaign_id) as campaign_id,
-        'EVENTS_MISMATCH' as violation_type
+        case when daily.report_date is null then 'MISSING_ROW' else 'EXTRA_ROW' end
+            as violation_type,
+        cast(null as {{ dbt.type_string() }}) as column_name
     from daily
     full outer join recomputed
         on
-            daily.event_date = recomputed.event_date
+            daily.report_date = recomputed.report_date
             and daily.campaign_id = recomputed.campaign_id
+    where daily.report_date is null or recomputed.report_date is null
+
+    -- noqa: disable=LT02
+    {%- for column in cohort_columns + activity_columns + rate_columns %}
+
+    union all
+
+    select
+        report_date,
+        campaign_id,
+        'VALUE_MISMATCH' as violation_type,
+        '{{ column }}' as column_name
+    from compared
     where
-        daily.event_date is null
-        or recomputed.event_date is null
-        or daily.sends != recomputed.sends
-        or daily.deliveries != recomputed.deliveries
-        or daily.opens != recomputed.opens
-        or daily.clicks != recomputed.clicks
-        or daily.bounces != recomputed.bounces
-        or daily.unsubscribes != recomputed.unsubscribes
-        or daily.unique_opens != recomputed.unique_opens
-        or daily.unique_clicks != recomputed.unique_clicks
+        {%- if column in rate_columns %}
+        (daily_{{ column }} is null) != (recomputed_{{ column }} is null)
+        or abs(daily_{{ column }} - recomputed_{{ column }}) > 1e-9
+        {%- else %}
+        daily_{{ column }} is distinct from recomputed_{{ column }}
+        {%- endif %}
+    {%- endfor %}
+    -- noqa: enable=LT02
 
 ),
 
 final as (
 
     select distinct
-        event_date,
+        report_date,
         campaign_id,
-        violation_type
+        violation_type,
+        column_name
 
     from violations
 

@@ -1,4 +1,7 @@
-{#- One row per CRM campaign, with its membership size and the span of its email sends. -#}
+{#-
+    One row per CRM campaign, with its membership size, the span of its email sends and who
+    they reached (recipients who are not members: dq_campaign_non_member_recipients).
+-#}
 with
 
 campaigns as (
@@ -13,9 +16,15 @@ members as (
 
 ),
 
-events as (
+sends as (
 
-    select * from {{ ref('int_email_events_deduplicated') }}
+    select * from {{ ref('fct_email_sends') }}
+
+),
+
+non_members as (
+
+    select * from {{ ref('dq_campaign_non_member_recipients') }}
 
 ),
 
@@ -36,11 +45,22 @@ send_spans as (
         campaign_id,
         count(distinct job_id) as send_job_count,
         count(*) as sends,
-        min(event_at) as first_sent_at,
-        max(event_at) as last_sent_at
+        count(distinct person_id) as recipients,
+        min(sent_at) as first_sent_at,
+        max(sent_at) as last_sent_at
 
-    from events
-    where event_type = 'SEND'
+    from sends
+    group by campaign_id
+
+),
+
+non_member_counts as (
+
+    select
+        campaign_id,
+        count(*) as non_member_recipients
+
+    from non_members
     group by campaign_id
 
 ),
@@ -56,6 +76,8 @@ final as (
         coalesce(member_counts.member_record_count, 0) as member_record_count,
         coalesce(send_spans.send_job_count, 0) as send_job_count,
         coalesce(send_spans.sends, 0) as sends,
+        coalesce(send_spans.recipients, 0) as recipients,
+        coalesce(non_member_counts.non_member_recipients, 0) as non_member_recipients,
         campaigns.is_active,
         send_spans.sends is not null as has_email_sends,
         campaigns.start_date,
@@ -67,6 +89,7 @@ final as (
     from campaigns
     left join member_counts on campaigns.campaign_id = member_counts.campaign_id
     left join send_spans on campaigns.campaign_id = send_spans.campaign_id
+    left join non_member_counts on campaigns.campaign_id = non_member_counts.campaign_id
 
 )
 

@@ -10,7 +10,7 @@ events as (
 
 ),
 
-final as (
+counts as (
 
     select
         count(*) as events,
@@ -20,12 +20,25 @@ final as (
         {{ count_if('campaign_id is null') }} as events_without_campaign,
         count(distinct case when not is_known_campaign then campaign_id end)
             as orphan_campaign_ids,
-        {{ safe_divide(count_if('is_known_campaign'), 'count(*)') }}
-            as known_campaign_coverage_rate,
         event_date
 
     from events
     group by event_date
+
+),
+
+final as (
+
+    select
+        events,
+        events_with_known_campaign,
+        events_with_orphan_campaign,
+        events_without_campaign,
+        orphan_campaign_ids,
+        {{ kpi_rate_columns('dq_campaign_id_coverage') }}
+        event_date
+
+    from counts
 
 )
 

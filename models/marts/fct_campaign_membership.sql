@@ -1,8 +1,11 @@
 {#-
     One row per campaign x person. The CRM may hold a converted lead and its contact as two
     member records of one campaign; they are one person here. member_type is CONTACT when
-    any of the person's records is a contact membership. Engagement columns come from
-    fct_email_events for that campaign and person.
+    any of the person's records is a contact membership; member_status is the furthest any
+    record reached (Responded, then Sent, Invited, Planned; other statuses rank last).
+    Engagement columns count the person's sends of the campaign (fct_email_sends). People
+    emailed for a campaign they are not members of are not here: dq_campaign_non_member_recipients
+    lists them.
 -#}
 with
 
@@ -18,9 +21,9 @@ person_ids as (
 
 ),
 
-events as (
+sends as (
 
-    select * from {{ ref('fct_email_events') }}
+    select * from {{ ref('fct_email_sends') }}
 
 ),
 
@@ -28,10 +31,30 @@ resolved as (
 
     select
         members.*,
-        coalesce(person_ids.person_id, members.member_record_id) as person_id
+        coalesce(person_ids.person_id, members.member_record_id) as person_id,
+        case members.member_status
+            when 'Responded' then 4
+            when 'Sent' then 3
+            when 'Invited' then 2
+            when 'Planned' then 1
+            else 0
+        end as status_rank
 
     from members
     left join person_ids on members.member_record_id = person_ids.source_record_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by campaign_id, person_id
+            order by status_rank desc, member_status asc, campaign_member_id asc
+        ) as status_order
+
+    from resolved
 
 ),
 
@@ -45,11 +68,11 @@ memberships as (
         case
             when {{ dbt.bool_or("member_type = 'CONTACT'") }} then 'CONTACT' else 'LEAD'
         end as member_type,
-        max(member_status) as member_status,
+        max(case when status_order = 1 then member_status end) as member_status,
         {{ dbt.bool_or('has_responded') }} as has_responded,
         min(created_at) as first_added_at
 
-    from resolved
+    from ranked
     group by campaign_id, person_id
 
 ),
@@ -59,18 +82,17 @@ engagement as (
     select
         campaign_id,
         person_id,
-        {{ count_if("event_type = 'SEND'") }} as sends,
-        {{ count_if("event_type = 'DELIVERED'") }} as deliveries,
-        {{ count_if("event_type = 'OPEN'") }} as opens,
-        {{ count_if("event_type = 'OPEN' and not is_machine_open") }} as human_opens,
-        {{ count_if("event_type = 'CLICK'") }} as clicks,
-        {{ count_if("event_type = 'CLICK' and not is_suspected_bot_click") }}
-            as human_clicks,
-        {{ count_if("event_type = 'BOUNCE'") }} as bounces,
-        {{ count_if("event_type = 'UNSUBSCRIBE'") }} as unsubscribes,
-        min(case when event_type = 'SEND' then event_at end) as first_sent_at
+        count(*) as sends,
+        {{ count_if('is_delivered') }} as delivered_sends,
+        {{ count_if('is_bounced') }} as bounced_sends,
+        {{ count_if('is_opened') }} as opened_sends,
+        {{ count_if('is_human_opened') }} as human_opened_sends,
+        {{ count_if('is_clicked') }} as clicked_sends,
+        {{ count_if('is_human_clicked') }} as human_clicked_sends,
+        {{ count_if('is_unsubscribed') }} as unsubscribed_sends,
+        min(sent_at) as first_sent_at
 
-    from events
+    from sends
     group by campaign_id, person_id
 
 ),
@@ -85,17 +107,17 @@ final as (
         memberships.member_status,
         memberships.member_record_count,
         coalesce(engagement.sends, 0) as sends,
-        coalesce(engagement.deliveries, 0) as deliveries,
-        coalesce(engagement.opens, 0) as opens,
-        coalesce(engagement.human_opens, 0) as human_opens,
-        coalesce(engagement.clicks, 0) as clicks,
-        coalesce(engagement.human_clicks, 0) as human_clicks,
-        coalesce(engagement.bounces, 0) as bounces,
-        coalesce(engagement.unsubscribes, 0) as unsubscribes,
+        coalesce(engagement.delivered_sends, 0) as delivered_sends,
+        coalesce(engagement.bounced_sends, 0) as bounced_sends,
+        coalesce(engagement.opened_sends, 0) as opened_sends,
+        coalesce(engagement.human_opened_sends, 0) as human_opened_sends,
+        coalesce(engagement.clicked_sends, 0) as clicked_sends,
+        coalesce(engagement.human_clicked_sends, 0) as human_clicked_sends,
+        coalesce(engagement.unsubscribed_sends, 0) as unsubscribed_sends,
         memberships.has_responded,
         coalesce(engagement.sends, 0) > 0 as was_emailed,
-        coalesce(engagement.human_opens, 0) > 0 as has_human_open,
-        coalesce(engagement.human_clicks, 0) > 0 as has_human_click,
+        coalesce(engagement.human_opened_sends, 0) > 0 as has_human_open,
+        coalesce(engagement.human_clicked_sends, 0) > 0 as has_human_click,
         memberships.first_added_at,
         engagement.first_sent_at
 

@@ -1,71 +1,150 @@
 {#-
-    One row per event_date (UTC) x campaign_id, summed from fct_email_events. Unique counts
-    count each (send job, person) once, on the day of its first such event, so they add up
-    across days; rates are ratios of these sums (never averages of daily rates) and are NULL
-    when their denominator is 0.
+    One row per report_date (UTC) x campaign_id, with two families of columns:
+    - the cohort of sends sent that day (sends, delivered_sends, ..., from fct_email_sends):
+      every outcome of those sends whenever it happened, so an open on Tuesday of Monday's
+      send raises Monday's open rate. Every rate is a ratio of two cohort columns of the same
+      row (var('kpi_rates')), NULL when the denominator is 0: KPI tiles and trends read these;
+    - activity on that day (*_events, from fct_email_events): events that happened on the
+      date, whichever day their send went out. A ratio of two activity columns is not a rate.
 
-    Incremental on event_date: a run re-aggregates, whole, every day holding an event of a
-    send (job_id, person_id) that fct_email_events recomputed since the last run; a late open
-    for a send five days ago corrects that day's rows (and the day whose first open it
-    displaced).
+    Incremental on report_date: a run re-aggregates, whole, every date holding an event or
+    the send date of a send that changed since the last run (fct_email_events' window), and
+    the send dates of jobs whose first DELIVERED event landed (their sends' delivery is
+    decided again in fct_email_sends). A late open for a send five days ago corrects that
+    send date's cohort row and the open's own date's activity row.
 -#}
-{{ config(materialized='incremental', unique_key='event_date') }}
+{{ config(materialized='incremental', unique_key='report_date') }}
 -- depends_on: {{ ref('stg_marketing_cloud_events') }}
 
 with
 
-events as (
+-- noqa: disable=LT02
+{% if is_incremental() %}
+window_events as (
 
-    select * from {{ ref('fct_email_events') }}
-    -- noqa: disable=LT02,LT09
-    {%- if is_incremental() %}
-    where event_date in (
-
-        select distinct touched.event_date
-        from {{ ref('fct_email_events') }} as touched
-        inner join (
-            select distinct job_id, person_id
-            from {{ ref('fct_email_events') }}
-            where
-                {{ in_incremental_window('last_loaded_at', 'event_at',
-                    this_event_at='event_date') }}
-                or {{ in_latest_staged_batch('event_id') }}
-        ) as changed_sends
-            on
-                touched.job_id is not distinct from changed_sends.job_id
-                and touched.person_id is not distinct from changed_sends.person_id
-
-    )
-    {%- endif %}
-    -- noqa: enable=LT02,LT09
+    {{ changed_email_events(this_event_at='report_date') }}
 
 ),
 
-counts as (
+report_dates as (
+
+    select touched.event_date as report_date
+    from {{ ref('fct_email_events') }} as touched
+    where touched.send_id in (select window_events.send_id from window_events)
+    union
+    select changed.send_date as report_date
+    from {{ ref('fct_email_sends') }} as changed
+    where
+        changed.send_id in (select window_events.send_id from window_events)
+        or changed.job_id in (
+            select window_events.job_id from window_events
+            where window_events.event_type = 'DELIVERED'
+        )
+
+),
+{% endif %}
+-- noqa: enable=LT02
+
+sends as (
+
+    select * from {{ ref('fct_email_sends') }}
+    {%- if is_incremental() %}
+    where send_date in (select report_dates.report_date from report_dates)
+    {%- endif %}
+
+),
+
+events as (
+
+    select * from {{ ref('fct_email_events') }}
+    {%- if is_incremental() %}
+    where event_date in (select report_dates.report_date from report_dates)
+    {%- endif %}
+
+),
+
+cohort as (
 
     select
-        event_date,
+        send_date as report_date,
         coalesce(campaign_id, '(none)') as campaign_id,
         {{ dbt.bool_or('is_known_campaign') }} as is_known_campaign,
-        {{ count_if("event_type = 'SEND'") }} as sends,
-        {{ count_if("event_type = 'DELIVERED'") }} as deliveries,
-        {{ count_if("event_type = 'OPEN'") }} as opens,
-        {{ count_if("event_type = 'OPEN' and is_machine_open") }} as machine_opens,
-        {{ count_if("event_type = 'OPEN' and is_unique") }} as unique_opens,
-        {{ count_if("event_type = 'OPEN' and is_unique_human") }} as human_unique_opens,
-        {{ count_if("event_type = 'CLICK'") }} as clicks,
+        count(*) as sends,
+        {{ count_if('is_reconstructed') }} as reconstructed_sends,
+        {{ count_if('is_delivered') }} as delivered_sends,
+        {{ count_if('is_bounced') }} as bounced_sends,
+        {{ count_if('is_hard_bounced') }} as hard_bounced_sends,
+        {{ count_if('is_soft_bounced') }} as soft_bounced_sends,
+        {{ count_if('is_opened') }} as opened_sends,
+        {{ count_if('is_human_opened') }} as human_opened_sends,
+        {{ count_if('is_clicked') }} as clicked_sends,
+        {{ count_if('is_human_clicked') }} as human_clicked_sends,
+        {{ count_if('is_unsubscribed') }} as unsubscribed_sends,
+        max(last_loaded_at) as last_loaded_at
+
+    from sends
+    group by send_date, coalesce(campaign_id, '(none)')
+
+),
+
+activity as (
+
+    select
+        event_date as report_date,
+        coalesce(campaign_id, '(none)') as campaign_id,
+        {{ dbt.bool_or('is_known_campaign') }} as is_known_campaign,
+        {{ count_if("event_type = 'SEND'") }} as send_events,
+        {{ count_if("event_type = 'DELIVERED'") }} as delivered_events,
+        {{ count_if("event_type = 'OPEN'") }} as open_events,
+        {{ count_if("event_type = 'OPEN' and is_machine_open") }} as machine_open_events,
+        {{ count_if("event_type = 'CLICK'") }} as click_events,
         {{ count_if("event_type = 'CLICK' and is_suspected_bot_click") }}
-            as suspected_bot_clicks,
-        {{ count_if("event_type = 'CLICK' and is_unique") }} as unique_clicks,
-        {{ count_if("event_type = 'CLICK' and is_unique_human") }} as human_unique_clicks,
-        {{ count_if("event_type = 'BOUNCE'") }} as bounces,
-        {{ count_if("event_type = 'BOUNCE' and bounce_type = 'HARD'") }} as hard_bounces,
-        {{ count_if("event_type = 'BOUNCE' and bounce_type = 'SOFT'") }} as soft_bounces,
-        {{ count_if("event_type = 'UNSUBSCRIBE' and is_unique") }} as unsubscribes,
+            as suspected_bot_click_events,
+        {{ count_if("event_type = 'BOUNCE'") }} as bounce_events,
+        {{ count_if("event_type = 'UNSUBSCRIBE'") }} as unsubscribe_events,
         max(last_loaded_at) as last_loaded_at
 
     from events
     group by event_date, coalesce(campaign_id, '(none)')
+
+),
+
+joined as (
+
+    select
+        coalesce(cohort.campaign_id, activity.campaign_id) as campaign_id,
+        coalesce(cohort.sends, 0) as sends,
+        coalesce(cohort.reconstructed_sends, 0) as reconstructed_sends,
+        coalesce(cohort.delivered_sends, 0) as delivered_sends,
+        coalesce(cohort.bounced_sends, 0) as bounced_sends,
+        coalesce(cohort.hard_bounced_sends, 0) as hard_bounced_sends,
+        coalesce(cohort.soft_bounced_sends, 0) as soft_bounced_sends,
+        coalesce(cohort.opened_sends, 0) as opened_sends,
+        coalesce(cohort.human_opened_sends, 0) as human_opened_sends,
+        coalesce(cohort.clicked_sends, 0) as clicked_sends,
+        coalesce(cohort.human_clicked_sends, 0) as human_clicked_sends,
+        coalesce(cohort.unsubscribed_sends, 0) as unsubscribed_sends,
+        coalesce(activity.send_events, 0) as send_events,
+        coalesce(activity.delivered_events, 0) as delivered_events,
+        coalesce(activity.open_events, 0) as open_events,
+        coalesce(activity.machine_open_events, 0) as machine_open_events,
+        coalesce(activity.click_events, 0) as click_events,
+        coalesce(activity.suspected_bot_click_events, 0) as suspected_bot_click_events,
+        coalesce(activity.bounce_events, 0) as bounce_events,
+        coalesce(activity.unsubscribe_events, 0) as unsubscribe_events,
+        coalesce(cohort.is_known_campaign, activity.is_known_campaign) as is_known_campaign,
+        -- greatest() of a NULL is NULL on Snowflake and not on DuckDB: no NULL reaches it.
+        greatest(
+            coalesce(cohort.last_loaded_at, activity.last_loaded_at),
+            coalesce(activity.last_loaded_at, cohort.last_loaded_at)
+        ) as last_loaded_at,
+        coalesce(cohort.report_date, activity.report_date) as report_date
+
+    from cohort
+    full outer join activity
+        on
+            cohort.report_date = activity.report_date
+            and cohort.campaign_id = activity.campaign_id
 
 ),
 
@@ -74,36 +153,30 @@ final as (
     select
         campaign_id,
         sends,
-        deliveries,
-        opens,
-        machine_opens,
-        unique_opens,
-        human_unique_opens,
-        clicks,
-        suspected_bot_clicks,
-        unique_clicks,
-        human_unique_clicks,
-        bounces,
-        hard_bounces,
-        soft_bounces,
-        unsubscribes,
-        {{ safe_divide('deliveries', 'sends') }} as delivery_rate,
-        {{ safe_divide('unique_opens', 'deliveries') }} as unique_open_rate,
-        {{ safe_divide('human_unique_opens', 'deliveries') }} as human_unique_open_rate,
-        {{ safe_divide('unique_clicks', 'deliveries') }} as click_through_rate,
-        {{ safe_divide('human_unique_clicks', 'deliveries') }} as human_click_through_rate,
-        {{ safe_divide('unique_clicks', 'unique_opens') }} as click_to_open_rate,
-        {{ safe_divide('human_unique_clicks', 'human_unique_opens') }}
-            as human_click_to_open_rate,
-        {{ safe_divide('bounces', 'sends') }} as bounce_rate,
-        {{ safe_divide('hard_bounces', 'sends') }} as hard_bounce_rate,
-        {{ safe_divide('soft_bounces', 'sends') }} as soft_bounce_rate,
-        {{ safe_divide('unsubscribes', 'deliveries') }} as unsubscribe_rate,
+        reconstructed_sends,
+        delivered_sends,
+        bounced_sends,
+        hard_bounced_sends,
+        soft_bounced_sends,
+        opened_sends,
+        human_opened_sends,
+        clicked_sends,
+        human_clicked_sends,
+        unsubscribed_sends,
+        {{ kpi_rate_columns('fct_email_events_daily') }}
+        send_events,
+        delivered_events,
+        open_events,
+        machine_open_events,
+        click_events,
+        suspected_bot_click_events,
+        bounce_events,
+        unsubscribe_events,
         is_known_campaign,
         last_loaded_at,
-        event_date
+        report_date
 
-    from counts
+    from joined
 
 )
 

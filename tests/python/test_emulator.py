@@ -60,13 +60,14 @@ def test_zero_diff_between_duckdb_and_the_emulator_over_all_marts(both_engines):
     results = both_engines["results"]
     assert {r.model for r in results} >= {
         "fct_email_events",
+        "fct_email_sends",
         "fct_email_events_daily",
         "dim_person",
     }
     differing = {r.model: r.as_dict() for r in results if r.differs}
     assert not differing, differing
     daily = next(r for r in results if r.model == "fct_email_events_daily")
-    assert daily.key == ["event_date", "campaign_id"]
+    assert daily.key == ["report_date", "campaign_id"]
     assert daily.checks["row_count"]["left"] > 100
 
 
@@ -130,7 +131,7 @@ def test_diff_command_exit_codes_and_json_report(both_engines, tmp_path):
             "--right",
             "snowflake_emulator",
             "--query",
-            "select event_date, sum(sends) from marts.fct_email_events_daily group by 1",
+            "select report_date, sum(sends) from marts.fct_email_events_daily group by 1",
         ],
     )
     assert adhoc.exit_code == 0, adhoc.output

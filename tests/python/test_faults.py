@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 MODELS = [
     ("marts", "fct_email_events", ["event_id"]),
-    ("marts", "fct_email_events_daily", ["event_date", "campaign_id"]),
+    ("marts", "fct_email_sends", ["send_id"]),
+    ("marts", "fct_email_events_daily", ["report_date", "campaign_id"]),
     ("marts", "dim_person", ["person_id"]),
     ("marts", "fct_campaign_membership", ["campaign_id", "person_id"]),
     ("audit", "audit__load_reconciliation", ["load_date"]),

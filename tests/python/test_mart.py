@@ -25,10 +25,12 @@ REQUIRED_MODELS = {
         "dim_campaign",
         "dim_person",
         "fct_email_events",
+        "fct_email_sends",
         "fct_email_events_daily",
         "fct_campaign_membership",
         "dq_campaign_id_coverage",
         "dq_orphan_campaign_ids",
+        "dq_campaign_non_member_recipients",
     },
     "audit": {
         "audit__event_id_duplicates",
@@ -38,7 +40,7 @@ REQUIRED_MODELS = {
 }
 
 
-def test_all_fifteen_models_are_built_in_their_schemas(warehouse):
+def test_every_model_is_built_in_its_schema(warehouse):
     found = defaultdict(set)
     for schema, name, kind in query(
         warehouse, "select table_schema, table_name, table_type from information_schema.tables"
@@ -57,7 +59,7 @@ def test_the_daily_job_adds_each_day_to_the_daily_fact(warehouse):
     for day in DAILY_DATES:
         sends = query(
             warehouse,
-            "select sum(sends) from marts.fct_email_events_daily where event_date = ?",
+            "select sum(sends) from marts.fct_email_events_daily where report_date = ?",
             [day],
         )[0][0]
         assert sends and sends > 300, f"no sends for {day}"
@@ -67,86 +69,245 @@ def test_the_daily_job_adds_each_day_to_the_daily_fact(warehouse):
     assert batches[0][0] == len(DAILY_DATES)
 
 
-def test_every_daily_number_equals_the_aggregation_of_the_event_fact(warehouse):
-    """Recomputed in Python from fct_email_events rows, not with the model's SQL."""
+SEND_KEY = ("job_id", "list_id", "batch_id", "subscriber_key")
+OUTCOMES = (
+    "is_delivered",
+    "is_bounced",
+    "is_hard_bounced",
+    "is_soft_bounced",
+    "is_opened",
+    "is_human_opened",
+    "is_clicked",
+    "is_human_clicked",
+    "is_unsubscribed",
+    "is_reconstructed",
+)
+
+
+def sends_from_events(warehouse) -> dict[tuple, dict]:
+    """Every send and its outcomes, derived here from fct_email_events as ../shared/DOMAIN.md
+    defines them (Python, not the models' SQL)."""
     rows = query(
         warehouse,
         """
-        select event_date, coalesce(campaign_id, '(none)'), event_type, job_id, person_id,
-               event_at, event_id, is_machine_open, is_suspected_bot_click, bounce_type
+        select job_id, list_id, batch_id, subscriber_key, campaign_id, event_type, bounce_type,
+               is_machine_open, is_suspected_bot_click, event_at
         from marts.fct_email_events
         """,
     )
-    expected = defaultdict(lambda: defaultdict(int))
-    first = {}
-    first_human = {}
-    for day, campaign, kind, job, person, at, event_id, machine, bot, bounce in rows:
-        cell = expected[(day, campaign)]
-        cell[
-            {
-                "SEND": "sends",
-                "DELIVERED": "deliveries",
-                "OPEN": "opens",
-                "CLICK": "clicks",
-                "BOUNCE": "bounces",
-                "UNSUBSCRIBE": "unsubscribe_events",
-            }[kind]
-        ] += 1
-        cell["machine_opens"] += bool(machine)
-        cell["suspected_bot_clicks"] += bool(bot)
-        cell["hard_bounces"] += bounce == "HARD"
-        cell["soft_bounces"] += bounce == "SOFT"
-        key = (job, person, kind)
-        if key not in first or (at, event_id) < first[key][0]:
-            first[key] = ((at, event_id), (day, campaign))
-        if (
-            not machine
-            and not bot
-            and (key not in first_human or (at, event_id) < first_human[key][0])
-        ):
-            first_human[key] = ((at, event_id), (day, campaign))
-    names = {"OPEN": "unique_opens", "CLICK": "unique_clicks", "UNSUBSCRIBE": "unsubscribes"}
-    for (_, _, kind), (_, cell) in first.items():
-        if kind in names:
-            expected[cell][names[kind]] += 1
-    for (_, _, kind), (_, cell) in first_human.items():
-        if kind in ("OPEN", "CLICK"):
-            expected[cell]["human_" + names[kind]] += 1
+    events = defaultdict(list)
+    for job, list_id, batch, key, campaign, kind, bounce, machine, bot, at in rows:
+        events[(job, list_id, batch, key)].append((kind, bounce, machine, bot, at, campaign))
+    tracked_jobs = {key[0] for key, evs in events.items() if any(e[0] == "DELIVERED" for e in evs)}
+    sends = {}
+    for key, evs in events.items():
+        kinds = [e[0] for e in evs]
+        bounced = "BOUNCE" in kinds
+        opened_any = "OPEN" in kinds or "CLICK" in kinds
+        delivered = not bounced and (
+            "DELIVERED" in kinds or opened_any or key[0] not in tracked_jobs
+        )
+        human_open = any(k == "OPEN" and not m for k, _, m, _, _, _ in evs)
+        human_click = any(k == "CLICK" and not b for k, _, _, b, _, _ in evs)
+        send_events = [e for e in evs if e[0] == "SEND"]
+        first = min(send_events or evs, key=lambda e: e[4])
+        sends[key] = {
+            "campaign_id": first[5] if send_events else max(e[5] or "" for e in evs) or None,
+            "send_date": first[4].date(),
+            "is_delivered": delivered,
+            "is_bounced": bounced,
+            "is_hard_bounced": any(b == "HARD" for _, b, _, _, _, _ in evs),
+            "is_soft_bounced": bounced
+            and not any(b == "HARD" for _, b, *_ in evs)
+            and any(b == "SOFT" for _, b, *_ in evs),
+            "is_opened": delivered and opened_any,
+            "is_human_opened": delivered and (human_open or human_click),
+            "is_clicked": delivered and "CLICK" in kinds,
+            "is_human_clicked": delivered and human_click,
+            "is_unsubscribed": delivered and "UNSUBSCRIBE" in kinds,
+            "is_reconstructed": not send_events,
+        }
+    return sends
 
-    columns = [
-        "sends",
-        "deliveries",
-        "opens",
-        "machine_opens",
-        "unique_opens",
-        "human_unique_opens",
-        "clicks",
-        "suspected_bot_clicks",
-        "unique_clicks",
-        "human_unique_clicks",
-        "bounces",
-        "hard_bounces",
-        "soft_bounces",
-        "unsubscribes",
-    ]
+
+def test_every_send_outcome_follows_the_domain_definitions(warehouse):
+    expected = sends_from_events(warehouse)
+    actual = {
+        tuple(row[:4]): dict(zip(("campaign_id", "send_date", *OUTCOMES), row[4:], strict=True))
+        for row in query(
+            warehouse,
+            f"select {', '.join(SEND_KEY)}, campaign_id, send_date, {', '.join(OUTCOMES)} "
+            "from marts.fct_email_sends",
+        )
+    }
+    assert len(actual) == len(expected) > 2000
+    assert actual == expected
+    # The rules were exercised: journeys (a job sending one person twice), soft-bounce
+    # retries, implied opens.
+    journeys = query(
+        warehouse,
+        "select count(*) from (select job_id, subscriber_key from marts.fct_email_sends "
+        "group by all having count(*) > 1)",
+    )[0][0]
+    retries = query(
+        warehouse, "select count(*) from marts.fct_email_sends where bounce_event_count > 1"
+    )[0][0]
+    implied = query(
+        warehouse,
+        "select count(*) from marts.fct_email_sends where is_opened and open_count = 0",
+    )[0][0]
+    assert journeys > 0 and retries > 0 and implied > 0, (journeys, retries, implied)
+
+
+def test_every_daily_number_equals_an_aggregation_of_the_sends_and_events(warehouse):
+    """The cohort columns recomputed in Python from fct_email_sends rows, the activity columns
+    from fct_email_events rows, the rates from those sums (not with the model's SQL)."""
+    cohort_names = {
+        "sends": None,
+        "reconstructed_sends": "is_reconstructed",
+        "delivered_sends": "is_delivered",
+        "bounced_sends": "is_bounced",
+        "hard_bounced_sends": "is_hard_bounced",
+        "soft_bounced_sends": "is_soft_bounced",
+        "opened_sends": "is_opened",
+        "human_opened_sends": "is_human_opened",
+        "clicked_sends": "is_clicked",
+        "human_clicked_sends": "is_human_clicked",
+        "unsubscribed_sends": "is_unsubscribed",
+    }
+    expected = defaultdict(lambda: defaultdict(int))
+    for row in query(
+        warehouse,
+        f"select send_date, coalesce(campaign_id, '(none)'), {', '.join(OUTCOMES)} "
+        "from marts.fct_email_sends",
+    ):
+        cell = expected[(row[0], row[1])]
+        flags = dict(zip(OUTCOMES, row[2:], strict=True))
+        for column, flag in cohort_names.items():
+            cell[column] += 1 if flag is None else int(flags[flag])
+    activity = {
+        "SEND": "send_events",
+        "DELIVERED": "delivered_events",
+        "OPEN": "open_events",
+        "CLICK": "click_events",
+        "BOUNCE": "bounce_events",
+        "UNSUBSCRIBE": "unsubscribe_events",
+    }
+    for day, campaign, kind, machine, bot in query(
+        warehouse,
+        "select event_date, coalesce(campaign_id, '(none)'), event_type, is_machine_open, "
+        "is_suspected_bot_click from marts.fct_email_events",
+    ):
+        cell = expected[(day, campaign)]
+        cell[activity[kind]] += 1
+        cell["machine_open_events"] += bool(machine)
+        cell["suspected_bot_click_events"] += bool(bot)
+    columns = [*cohort_names, *activity.values(), "machine_open_events",
+               "suspected_bot_click_events"]  # fmt: skip
+    rates = {
+        "delivery_rate": ("delivered_sends", "sends"),
+        "unique_open_rate": ("opened_sends", "delivered_sends"),
+        "human_unique_open_rate": ("human_opened_sends", "delivered_sends"),
+        "click_through_rate": ("clicked_sends", "delivered_sends"),
+        "click_to_open_rate": ("clicked_sends", "opened_sends"),
+        "human_click_to_open_rate": ("human_clicked_sends", "human_opened_sends"),
+        "bounce_rate": ("bounced_sends", "sends"),
+        "unsubscribe_rate": ("unsubscribed_sends", "delivered_sends"),
+    }
     daily = query(
         warehouse,
-        f"select event_date, campaign_id, {', '.join(columns)}, delivery_rate, "
-        "unique_open_rate, click_to_open_rate from marts.fct_email_events_daily",
+        f"select report_date, campaign_id, {', '.join(columns)}, {', '.join(rates)} "
+        "from marts.fct_email_events_daily",
     )
     assert len(daily) == len(expected)
     for row in daily:
         cell = expected[(row[0], row[1])]
-        actual = dict(zip(columns, row[2 : 2 + len(columns)], strict=True))
-        assert actual == {name: cell[name] for name in columns}, (row[0], row[1])
-        delivery_rate, open_rate, ctor = row[-3:]
-        assert delivery_rate == (cell["deliveries"] / cell["sends"] if cell["sends"] else None)
-        assert open_rate == (
-            cell["unique_opens"] / cell["deliveries"] if cell["deliveries"] else None
-        )
-        assert ctor == (
-            cell["unique_clicks"] / cell["unique_opens"] if cell["unique_opens"] else None
-        )
+        actual = dict(zip(columns + list(rates), row[2:], strict=True))
+        assert {c: actual[c] for c in columns} == {c: cell[c] for c in columns}, row[:2]
+        for rate, (numerator, denominator) in rates.items():
+            want = cell[numerator] / cell[denominator] if cell[denominator] else None
+            assert actual[rate] == pytest.approx(want), (row[:2], rate)
+
+
+def test_every_rate_and_human_count_holds_in_every_marts_model(warehouse):
+    """No rate outside [0, 1], no human count above its total, no cohort subset above sends,
+    in any table of the marts (read here from the warehouse, whatever the models)."""
+    checked = 0
+    for (table,) in query(
+        warehouse, "select table_name from information_schema.tables where table_schema = 'marts'"
+    ):
+        names = [r[0] for r in query(warehouse, f"describe marts.{table}")]
+        for name in names:
+            broken = []
+            if name.endswith("_rate"):
+                broken = query(
+                    warehouse,
+                    f"select count(*) from marts.{table} where {name} not between 0 and 1",
+                )
+            elif name.startswith("human_") and name[6:] in names:
+                broken = query(
+                    warehouse, f"select count(*) from marts.{table} where {name} > {name[6:]}"
+                )
+            elif name.endswith("_sends") and "sends" in names:
+                broken = query(
+                    warehouse, f"select count(*) from marts.{table} where {name} > sends"
+                )
+            if broken:
+                checked += 1
+                assert broken[0][0] == 0, (table, name)
+    assert checked > 20
+
+
+def test_the_audit_catches_any_changed_count_or_rate_of_the_daily_fact(warehouse):
+    """Each count and rate of one row is changed in turn (in a transaction, rolled back):
+    audit__daily_grain_violations names it every time."""
+    names = [r[0] for r in query(warehouse, "describe marts.fct_email_events_daily")]
+    changeable = [n for n in names if n.endswith(("_rate", "_sends", "_events")) or n == "sends"]
+    assert len(changeable) >= 30
+    row = query(
+        warehouse,
+        "select report_date, campaign_id from marts.fct_email_events_daily "
+        "where human_clicked_sends > 0 and open_events > 0 and bounce_events > 0 "
+        "and unsubscribed_sends > 0 order by sends desc limit 1",
+    )
+    assert row, "no row has every kind of number"
+    day, campaign = row[0]
+    assert query(warehouse, "select count(*) from audit.audit__daily_grain_violations") == [(0,)]
+    for name in changeable:
+        change = f"case when {name} < 0.5 then {name} + 0.01 else {name} - 0.01 end"
+        warehouse.execute("begin transaction")
+        try:
+            warehouse.execute(
+                f"update marts.fct_email_events_daily set {name} = "
+                f"{change if name.endswith('_rate') else name + ' + 1'} "
+                "where report_date = ? and campaign_id = ?",
+                [day, campaign],
+            )
+            found = query(
+                warehouse,
+                "select violation_type, column_name from audit.audit__daily_grain_violations",
+            )
+        finally:
+            warehouse.execute("rollback")
+        assert ("VALUE_MISMATCH", name) in found, name
+
+
+def test_the_mart_reconciles_with_the_crm_within_its_documented_lag(warehouse):
+    """The CRM's numbers come from what the generator drew for each send, not from the
+    events: every difference is 0 but a few unique opens the CRM's sync missed (0 to 3)."""
+    rows = query(
+        warehouse,
+        """
+        select sends_difference, delivered_sends_difference, clicked_sends_difference,
+               hard_bounced_sends_difference, soft_bounced_sends_difference,
+               unsubscribed_sends_difference, opened_sends_difference
+        from marts.dq_campaign_daily_reconciliation
+        """,
+    )
+    assert len(rows) > 20
+    assert all(row[:6] == (0, 0, 0, 0, 0, 0) for row in rows), [r for r in rows if any(r[:6])]
+    assert all(0 <= row[6] <= 3 for row in rows)
+    assert any(row[6] > 0 for row in rows), "the CRM's lag is modelled"
 
 
 def test_every_raw_row_is_a_fact_a_duplicate_or_quarantined(warehouse):
@@ -265,7 +426,13 @@ def test_tag_daily_selects_every_model_and_seed(built):
         ("executive_email_performance", {"fct_email_events_daily", "dim_campaign"}),
         (
             "campaign_performance_engagement",
-            {"fct_email_events_daily", "fct_email_events", "dim_campaign", "dim_person"},
+            {
+                "fct_email_events_daily",
+                "fct_email_sends",
+                "fct_email_events",
+                "dim_campaign",
+                "dim_person",
+            },
         ),
         (
             "audience_membership_quality",
@@ -276,6 +443,7 @@ def test_tag_daily_selects_every_model_and_seed(built):
                 "dq_campaign_id_coverage",
                 "dq_orphan_campaign_ids",
                 "dq_campaign_daily_reconciliation",
+                "dq_campaign_non_member_recipients",
                 "audit__event_id_duplicates",
                 "audit__rejected_events",
                 "audit__load_reconciliation",

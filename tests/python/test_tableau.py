@@ -43,7 +43,9 @@ def test_one_tds_per_reporting_model_with_every_column_typed_and_described(
         assert connection.get("schema") == schema.upper()
         assert connection.get("service") == "TABLEAU_READER"
         assert connection.find("relation").get("table") == f"[{schema.upper()}].[{name.upper()}]"
-        columns = {c.get("name"): c for c in root.findall("column")}
+        columns = {
+            c.get("name"): c for c in root.findall("column") if c.find("calculation") is None
+        }
         expected = query(
             warehouse,
             "select column_name from information_schema.columns "
@@ -60,8 +62,7 @@ def test_one_tds_per_reporting_model_with_every_column_typed_and_described(
     }
     expected_types = {
         "[SENDS]": ("integer", "measure", "Sum"),
-        "[UNIQUE_OPEN_RATE]": ("real", "measure", "Avg"),
-        "[EVENT_DATE]": ("date", "dimension", None),
+        "[REPORT_DATE]": ("date", "dimension", None),
         "[CAMPAIGN_ID]": ("string", "dimension", None),
         "[IS_KNOWN_CAMPAIGN]": ("boolean", "dimension", None),
         "[LAST_LOADED_AT]": ("datetime", "dimension", None),
@@ -73,7 +74,35 @@ def test_one_tds_per_reporting_model_with_every_column_typed_and_described(
             role,
             aggregation,
         ), name
-    assert daily["[UNIQUE_OPEN_RATE]"].get("caption") == "Unique Open Rate"
+
+
+def test_rates_are_ratios_of_sums_in_tableau_never_averages(built, tmp_path):
+    """Every stored rate is hidden with no default aggregation; a calculated field with the
+    same caption divides the sums of its numerator and denominator columns."""
+    with environment(**SNOWFLAKE):
+        outcome = CliRunner().invoke(app, ["tableau", "--out", str(tmp_path)])
+    assert outcome.exit_code == 0, outcome.output
+    daily = {
+        c.get("name"): c for c in ET.parse(tmp_path / "fct_email_events_daily.tds").iter("column")
+    }
+    formulas = {
+        name: column.find("calculation").get("formula")
+        for name, column in daily.items()
+        if column.find("calculation") is not None
+    }
+    assert formulas["[UNIQUE_OPEN_RATE (ratio of sums)]"] == (
+        "SUM([OPENED_SENDS]) / SUM([DELIVERED_SENDS])"
+    )
+    assert formulas["[CLICK_TO_OPEN_RATE (ratio of sums)]"] == (
+        "SUM([CLICKED_SENDS]) / SUM([OPENED_SENDS])"
+    )
+    rates = [name for name in daily if name.endswith("_RATE]")]
+    assert len(rates) == len(formulas) == 11
+    for name in rates:
+        assert daily[name].get("hidden") == "true" and daily[name].get("aggregation") is None
+        calculated = daily[f"{name[:-1]} (ratio of sums)]"]
+        assert calculated.get("caption") == daily[name].get("caption")
+        assert calculated.findtext("desc/formatted-text/run")
 
 
 def test_missing_snowflake_settings_are_named_in_one_sentence(built, tmp_path):
