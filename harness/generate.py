@@ -84,17 +84,21 @@ def load_population(seeds: Path = SEEDS, seed: int = 42) -> Population:
     # Opted-out contacts are never emailed; a converted lead is its contact now: new sends
     # go to the contact.
     people = {
-        row["contact_id"]: row["email"]
-        for row in rows("contacts")
-        if row["has_opted_out_of_email"] != "true"
+        row["id"]: row["email"]
+        for row in rows("contact")
+        if row["has_opted_out_of_email"] != "true" and row["is_deleted"] != "true"
     }
     people |= {
-        row["lead_id"]: row["email"] for row in rows("leads") if row["is_converted"] != "true"
+        row["id"]: row["email"]
+        for row in rows("lead")
+        if row["is_converted"] != "true" and row["is_deleted"] != "true"
     }
     campaigns = sorted(
-        row["campaign_id"]
-        for row in rows("campaigns")
-        if row["type"] == "Email" and row["status"] in ("In_Progress", "Completed")
+        row["id"]
+        for row in rows("campaign")
+        if row["type"] == "Email"
+        and row["status"] in ("In_Progress", "Completed")
+        and row["is_deleted"] != "true"
     )
     if not people or not campaigns:
         raise UserError(

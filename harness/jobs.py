@@ -19,7 +19,7 @@ def seeds_loaded(target: str) -> bool:
         return bool(
             connection.execute(
                 "select count(*) from information_schema.tables "
-                "where table_schema = 'raw' and table_name = 'campaigns'"
+                "where table_schema = 'salesforce' and table_name = 'campaign'"
             ).fetchone()[0]
         )
 

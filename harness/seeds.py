@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,18 +53,25 @@ class SeedSizes:
 # --- the seeds' rows ------------------------------------------------------------------------
 
 
+# The CRM seeds are laid out as Fivetran's Salesforce connector lands the objects: a table per
+# object, Salesforce's field names in snake_case, `is_deleted` (the recycle bin: soft
+# deletes) and `_fivetran_synced` (when the connector last wrote the row).
+
+
 @dataclass(frozen=True)
 class Account:
-    account_id: str
-    account_name: str
+    id: str
+    name: str
     industry: str
     billing_country: str
     created_date: dt.datetime
+    is_deleted: bool
+    _fivetran_synced: dt.datetime
 
 
 @dataclass(frozen=True)
 class Contact:
-    contact_id: str
+    id: str
     account_id: str
     first_name: str
     last_name: str
@@ -73,11 +80,13 @@ class Contact:
     mailing_country: str
     has_opted_out_of_email: bool
     created_date: dt.datetime
+    is_deleted: bool
+    _fivetran_synced: dt.datetime
 
 
 @dataclass(frozen=True)
 class Lead:
-    lead_id: str
+    id: str
     first_name: str
     last_name: str
     email: str
@@ -88,11 +97,13 @@ class Lead:
     converted_contact_id: str | None
     converted_date: dt.date | None
     created_date: dt.datetime
+    is_deleted: bool
+    _fivetran_synced: dt.datetime
 
 
 @dataclass(frozen=True)
 class Campaign:
-    campaign_id: str
+    id: str
     name: str
     type: str
     status: str
@@ -101,6 +112,8 @@ class Campaign:
     budgeted_cost: int
     is_active: bool
     created_date: dt.datetime
+    is_deleted: bool
+    _fivetran_synced: dt.datetime
 
     @property
     def sends_email(self) -> bool:
@@ -109,7 +122,7 @@ class Campaign:
 
 @dataclass(frozen=True)
 class CampaignMember:
-    campaign_member_id: str
+    id: str
     campaign_id: str
     lead_id: str | None
     contact_id: str | None
@@ -117,11 +130,14 @@ class CampaignMember:
     status: str
     has_responded: bool
     created_date: dt.datetime
+    is_deleted: bool
+    _fivetran_synced: dt.datetime
 
 
 @dataclass(frozen=True)
 class CampaignDailyMetrics:
-    """The CRM's own reported numbers per campaign and UTC send date."""
+    """The CRM's own reported email results per campaign and UTC send date (a report object
+    Marketing Cloud Connect keeps in Salesforce, synced like the others)."""
 
     campaign_id: str
     metric_date: str
@@ -132,6 +148,7 @@ class CampaignDailyMetrics:
     hard_bounces: int
     soft_bounces: int
     unsubscribes: int
+    _fivetran_synced: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -160,14 +177,16 @@ class MarketingCloudEvent:
 
 
 SEEDS = {
-    "accounts": Account,
-    "campaign_daily_metrics": CampaignDailyMetrics,
-    "campaign_members": CampaignMember,
-    "campaigns": Campaign,
-    "contacts": Contact,
-    "leads": Lead,
+    "account": Account,
+    "campaign": Campaign,
+    "campaign_daily_email_metrics": CampaignDailyMetrics,
+    "campaign_member": CampaignMember,
+    "contact": Contact,
+    "lead": Lead,
     "marketing_cloud_events": MarketingCloudEvent,
 }
+# When the connector last synced the CRM (the seeds' _fivetran_synced).
+SYNCED_AT = dt.datetime(2026, 11, 1, 2, 0)
 SEED_NAMES = tuple(SEEDS)
 # Columns of the raw events landing table, in order (the seed has the same layout).
 EVENT_COLUMNS = tuple(field.name for field in fields(MarketingCloudEvent))
@@ -237,6 +256,8 @@ def draw_accounts(draw: Draw, count: int) -> tuple[list[Account], dict[str, str]
                 ),
                 draw.fake.random_element(COUNTRIES),
                 draw.moment(dt.date(2019, 1, 1), dt.date(2025, 12, 31)),
+                False,
+                SYNCED_AT,
             )
         )
     return accounts, domains
@@ -253,7 +274,7 @@ def draw_contacts(
     """Contacts: 70% at their account's domain, the rest on free mail; 4% opted out."""
     contacts = []
     for contact_id in salesforce_ids("contact", count, draw.rng):
-        account_id = accounts[int(draw.rng.integers(0, len(accounts)))].account_id
+        account_id = accounts[int(draw.rng.integers(0, len(accounts)))].id
         first, last = draw.fake.first_name(), draw.fake.last_name()
         is_work = draw.rng.random() < 0.7
         domain = account_domains[account_id] if is_work else draw.free_mail()
@@ -269,6 +290,8 @@ def draw_contacts(
                 draw.fake.random_element(COUNTRIES),
                 bool(draw.rng.random() < 0.04),
                 draw.moment(dt.date(2021, 1, 1), WINDOW_START),
+                False,
+                SYNCED_AT,
             )
         )
     return contacts
@@ -283,7 +306,7 @@ def draw_leads(
     mailboxes: dict[str, Mailbox],
 ) -> list[Lead]:
     """Leads; 15% converted into one of the contacts (the same human, the same email)."""
-    account_names = {account.account_id: account.account_name for account in accounts}
+    account_names = {account.id: account.name for account in accounts}
     lead_ids = salesforce_ids("lead", count, draw.rng)
     converted_contacts = iter(draw.rng.permutation(len(contacts)))
     leads = []
@@ -292,12 +315,12 @@ def draw_leads(
         if draw.rng.random() < 0.15:
             contact = contacts[int(next(converted_contacts))]
             first, last, email = contact.first_name, contact.last_name, contact.email
-            converted_contact = contact.contact_id
+            converted_contact = contact.id
             converted_date = contact.created_date.date()
             created = min(created, contact.created_date - dt.timedelta(days=30))
             company = account_names[contact.account_id]
             status = "Converted"
-            mailboxes[lead_id] = mailboxes[contact.contact_id]
+            mailboxes[lead_id] = mailboxes[contact.id]
         else:
             first, last = draw.fake.first_name(), draw.fake.last_name()
             company = draw.fake.company()
@@ -320,6 +343,8 @@ def draw_leads(
                 converted_contact,
                 converted_date,
                 created,
+                False,
+                SYNCED_AT,
             )
         )
     return leads
@@ -351,6 +376,8 @@ def draw_campaigns(draw: Draw, sizes: SeedSizes) -> tuple[list[Campaign], set[st
                 int(draw.rng.integers(5, 120)) * 100,
                 bool(status in ("In_Progress", "Completed")),
                 draw.moment(start - dt.timedelta(days=60), start),
+                False,
+                SYNCED_AT,
             )
         )
     return campaigns, orphan_ids
@@ -379,8 +406,8 @@ def draw_sends(
 
     A converted lead's pre-conversion sends went to the lead id; opted-out contacts are
     never emailed; a journey sends its waves under one JobID, each wave in new batches."""
-    contact_ids = [contact.contact_id for contact in contacts]
-    people = np.array(contact_ids + [lead.lead_id for lead in leads], dtype=object)
+    contact_ids = [contact.id for contact in contacts]
+    people = np.array(contact_ids + [lead.id for lead in leads], dtype=object)
     unknown_keys = salesforce_ids("contact", sizes.unknown_subscribers + len(contact_ids), draw.rng)
     unknown_keys = [k for k in unknown_keys if k not in set(contact_ids)][
         : sizes.unknown_subscribers
@@ -391,7 +418,7 @@ def draw_sends(
         mailboxes[key] = Mailbox(FREE_MAIL[i % len(FREE_MAIL)], False)
 
     jobs = [
-        (campaign.campaign_id, max(campaign.start_date, WINDOW_START))
+        (campaign.id, max(campaign.start_date, WINDOW_START))
         for campaign in campaigns
         if campaign.sends_email
     ]
@@ -401,7 +428,7 @@ def draw_sends(
         (cid, WINDOW_END - dt.timedelta(days=20 * i + int(draw.rng.integers(1, 6))))
         for i, cid in enumerate(sorted(orphan_ids))
     ]
-    opted_out = {contact.contact_id for contact in contacts if contact.has_opted_out_of_email}
+    opted_out = {contact.id for contact in contacts if contact.has_opted_out_of_email}
     emailable = np.array([key for key in people if key not in opted_out], dtype=object)
     columns: dict[str, list] = {
         name: [] for name in ("job", "list", "batch", "campaign", "key", "sent_at")
@@ -518,16 +545,13 @@ def draw_memberships(
         (events["campaign_id"][i], events["subscriber_key"][i])
         for i in np.flatnonzero(events["event_type"] == "Click")
     }
-    lead_to_contact = {
-        lead.lead_id: lead.converted_contact_id for lead in leads if lead.is_converted
-    }
+    lead_to_contact = {lead.id: lead.converted_contact_id for lead in leads if lead.is_converted}
     sending = [campaign for campaign in campaigns if campaign.sends_email]
     for campaign in sending[:6]:
         for lead_id, contact_id in list(lead_to_contact.items())[:40]:
-            if (campaign.campaign_id, lead_id) in members:
+            if (campaign.id, lead_id) in members:
                 members.setdefault(
-                    (campaign.campaign_id, contact_id),
-                    ("Sent", members[(campaign.campaign_id, lead_id)][1]),
+                    (campaign.id, contact_id), ("Sent", members[(campaign.id, lead_id)][1])
                 )
     people = audience.people
     for campaign in campaigns:
@@ -536,7 +560,7 @@ def draw_memberships(
                 draw.rng.choice(len(people), int(draw.rng.integers(5, 25)), replace=False)
             ]:
                 members.setdefault(
-                    (campaign.campaign_id, key),
+                    (campaign.id, key),
                     (
                         "Planned" if campaign.status == "Planned" else "Invited",
                         campaign.created_date,
@@ -558,6 +582,8 @@ def draw_memberships(
                 "Responded" if responded else status,
                 responded,
                 created,
+                False,
+                SYNCED_AT,
             )
         )
     return rows
@@ -596,8 +622,32 @@ def crm_daily_metrics(
             continue
         if draw.rng.random() < 0.08:  # the CRM sync missed a few late opens
             values[2] = max(0, values[2] - int(draw.rng.integers(1, 4)))
-        rows.append(CampaignDailyMetrics(campaign_id, day, *values))
+        rows.append(CampaignDailyMetrics(campaign_id, day, *values, SYNCED_AT))
     return rows
+
+
+def soft_deleted(
+    draw: Draw, contacts: list[Contact], members: list[CampaignMember]
+) -> tuple[list[Contact], list[CampaignMember]]:
+    """A few records in Salesforce's recycle bin (is_deleted), as the connector keeps them:
+    merged-away duplicates of contacts and removed campaign memberships. Staging drops them;
+    were it not to, people and memberships would be counted twice."""
+    taken = {contact.id for contact in contacts}
+    picked = draw.rng.choice(len(contacts), 5, replace=False)
+    new_ids = [i for i in salesforce_ids("contact", 10, draw.rng) if i not in taken][:5]
+    duplicates = [
+        replace(contacts[int(i)], id=new_id, is_deleted=True)
+        for i, new_id in zip(picked, new_ids, strict=True)
+    ]
+    removed = [
+        replace(members[int(i)], id=new_id, is_deleted=True)
+        for i, new_id in zip(
+            draw.rng.choice(len(members), 3, replace=False),
+            salesforce_ids("campaign_member", 3, draw.rng),
+            strict=True,
+        )
+    ]
+    return sorted(contacts + duplicates, key=lambda c: c.id), members + removed
 
 
 def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, list]:
@@ -612,16 +662,15 @@ def build_seeds(seed: int = 42, sizes: SeedSizes | None = None) -> dict[str, lis
     audience = draw_sends(draw, sizes, contacts, leads, campaigns, orphan_ids, mailboxes, behaviour)
     event_rows, events, outcomes = draw_events(draw, audience.sends, behaviour)
     members = draw_memberships(draw, audience, events, leads, campaigns)
-    crm = crm_daily_metrics(
-        draw, audience.sends, outcomes, {campaign.campaign_id for campaign in campaigns}
-    )
+    crm = crm_daily_metrics(draw, audience.sends, outcomes, {campaign.id for campaign in campaigns})
+    contacts, members = soft_deleted(draw, contacts, members)
     return {
-        "accounts": accounts,
-        "campaign_daily_metrics": crm,
-        "campaign_members": members,
-        "campaigns": campaigns,
-        "contacts": contacts,
-        "leads": leads,
+        "account": accounts,
+        "campaign": campaigns,
+        "campaign_daily_email_metrics": crm,
+        "campaign_member": members,
+        "contact": contacts,
+        "lead": leads,
         "marketing_cloud_events": event_rows,
     }
 

@@ -2,16 +2,18 @@
     The raw events landing table, source('marketing_cloud', 'events').
 
     It is created once and never replaced by dbt: loaders, the mock-events macro and users
-    append to it, and no dbt command wipes what they appended. The seed
+    append to it, and no dbt command wipes what they appended. Outside production the seed
     `marketing_cloud_events` is its initial content, kept in sync as the batch
     `_load_id = 'seed'` (that batch, and only that batch, is rewritten from the seed).
+    vars events_database, events_schema and events_identifier move it (the source reads them
+    too); by default it is <schema_prefix()>raw.events in the target's database.
 -#}
 
 {% macro events_landing_relation() -%}
     {{ return(api.Relation.create(
-        database=target.database,
-        schema=schema_prefix() ~ 'raw',
-        identifier='events',
+        database=var('events_database', target.database),
+        schema=var('events_schema', schema_prefix() ~ 'raw'),
+        identifier=var('events_identifier', 'events'),
     )) }}
 {%- endmacro %}
 
@@ -52,6 +54,15 @@
         _loaded_at {{ dbt.type_timestamp() }},
         _load_id {{ dbt.type_string() }}
     )
+{%- endmacro %}
+
+
+{#- Pre-hooks of stg_marketing_cloud_events outside production: the seed batch follows the seed. -#}
+{% macro seed_events_batch_hooks() -%}
+    {%- if mart_environment() == 'prod' -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {{ return(["{{ delete_seed_events_batch() }}", "{{ insert_seed_events_batch() }}"]) }}
 {%- endmacro %}
 
 

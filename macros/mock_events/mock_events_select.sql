@@ -30,10 +30,13 @@ with
 
 campaigns as (
     select
-        campaign_id,
-        row_number() over (order by campaign_id) - 1 as campaign_index
-    from {{ ref('campaigns') }}
-    where type = 'Email' and status in ('In_Progress', 'Completed')
+        id as campaign_id,
+        row_number() over (order by id) - 1 as campaign_index
+    from {{ source('salesforce', 'campaign') }}
+    where
+        type = 'Email'
+        and status in ('In_Progress', 'Completed')
+        and not coalesce(is_deleted, false)
 ),
 
 people as (
@@ -43,16 +46,16 @@ people as (
         row_number() over (order by person_key) - 1 as person_index
     from (
         select
-            contact_id as person_key,
+            id as person_key,
             lower({{ dbt.split_part('email', "'@'", 2) }}) as email_domain
-        from {{ ref('contacts') }}
-        where not coalesce(has_opted_out_of_email, false)
+        from {{ source('salesforce', 'contact') }}
+        where not coalesce(has_opted_out_of_email, false) and not coalesce(is_deleted, false)
         union all
         select
-            lead_id as person_key,
+            id as person_key,
             lower({{ dbt.split_part('email', "'@'", 2) }}) as email_domain
-        from {{ ref('leads') }}
-        where not coalesce(is_converted, false)
+        from {{ source('salesforce', 'lead') }}
+        where not coalesce(is_converted, false) and not coalesce(is_deleted, false)
     ) as eligible
 ),
 

@@ -1,6 +1,6 @@
 {#-
-    The mart's send cohorts next to the CRM's own reported numbers (seed
-    campaign_daily_metrics: Salesforce's per-campaign, per-send-date email results), one row
+    The mart's send cohorts next to the CRM's own reported numbers (source salesforce.
+    campaign_daily_email_metrics: Salesforce's per-campaign, per-send-date email results), one row
     per metric_date x campaign_id on either side, within the dates the CRM reports. The CRM
     counts as SFMC's job tracking does, which is the mart's definition: sends, delivered
     (sent and not bounced), unique opens (implied opens included, machine opens included),
@@ -20,7 +20,7 @@ mart as (
 
 crm as (
 
-    select * from {{ ref('campaign_daily_metrics') }}
+    select * from {{ crm_source('campaign_daily_email_metrics') }}
 
 ),
 

@@ -200,7 +200,7 @@ def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
         assert grantees("MART.marts.fct_email_events") == {("SELECT", "REPORTER")}
         assert grantees("MART.audit.audit__rejected_events") == {("SELECT", "REPORTER")}
         assert grantees("MART.staging.stg_contacts") == set()
-        assert grantees("MART.raw.contacts") == set()
+        assert grantees("MART.salesforce.contact") == set()
     finally:
         side.close()
 

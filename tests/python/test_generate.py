@@ -41,21 +41,23 @@ def landing(tmp_path):
 
 def test_the_population_is_the_crm_plus_a_few_unknown_people_and_campaigns():
     population = load_population(seed=3)
-    contacts = seed_column("contacts", "contact_id")
+    contacts = seed_column("contact", "id")
     keys = set(population.subscriber_keys)
-    with (SEEDS / "contacts.csv").open(newline="", encoding="utf-8") as handle:
+    with (SEEDS / "contact.csv").open(newline="", encoding="utf-8") as handle:
         opted_out = {
-            r["contact_id"] for r in csv.DictReader(handle) if r["has_opted_out_of_email"] == "true"
+            r["id"]
+            for r in csv.DictReader(handle)
+            if "true" in (r["has_opted_out_of_email"], r["is_deleted"])
         }
-    with (SEEDS / "leads.csv").open(newline="", encoding="utf-8") as handle:
-        converted = {r["lead_id"] for r in csv.DictReader(handle) if r["is_converted"] == "true"}
+    with (SEEDS / "lead.csv").open(newline="", encoding="utf-8") as handle:
+        converted = {r["id"] for r in csv.DictReader(handle) if r["is_converted"] == "true"}
     assert opted_out and converted
     assert contacts - opted_out <= keys, "every contact who did not opt out may be emailed"
-    assert not keys & (opted_out | converted), "opted-out contacts and converted leads are not"
-    unknown = keys - contacts - seed_column("leads", "lead_id")
+    assert not keys & (opted_out | converted), "opted-out, deleted and converted are not"
+    unknown = keys - contacts - seed_column("lead", "id")
     assert 0 < len(unknown) < 0.05 * len(keys)
     crm = set(population.campaign_ids[: population.crm_campaigns])
-    assert crm <= seed_column("campaigns", "campaign_id")
+    assert crm <= seed_column("campaign", "id")
     assert not set(population.campaign_ids[population.crm_campaigns :]) & crm
 
 

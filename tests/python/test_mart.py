@@ -328,7 +328,9 @@ def test_audit_views_surface_orphans_and_no_grain_violations(warehouse):
     orphans = {
         r[0] for r in query(warehouse, "select campaign_id from marts.dq_orphan_campaign_ids")
     }
-    crm = {r[0] for r in query(warehouse, "select campaign_id from raw.campaigns")}
+    crm = {
+        r[0] for r in query(warehouse, "select id from salesforce.campaign where not is_deleted")
+    }
     on_events = {r[0] for r in query(warehouse, "select distinct campaign_id from raw.events")}
     assert orphans == on_events - crm - {None}
     recent = {
@@ -358,11 +360,16 @@ def test_no_personal_data_in_marts_or_audit(warehouse):
 
 def test_a_converted_lead_is_one_person(warehouse):
     people = query(warehouse, "select count(*) from marts.dim_person")[0][0]
-    contacts = query(warehouse, "select count(*) from raw.contacts")[0][0]
+    contacts = query(warehouse, "select count(*) from salesforce.contact where not is_deleted")[0][
+        0
+    ]
     open_leads = query(
         warehouse,
-        "select count(*) from raw.leads where not is_converted or converted_contact_id is null",
+        "select count(*) from salesforce.lead where not is_deleted "
+        "and (not is_converted or converted_contact_id is null)",
     )[0][0]
+    deleted = query(warehouse, "select count(*) from salesforce.contact where is_deleted")[0][0]
+    assert deleted > 0, "the recycle bin is exercised"
     assert people == contacts + open_leads
 
 

@@ -34,7 +34,7 @@ def test_seed_42_reproduces_the_committed_seeds_byte_for_byte(generated):
 
 def test_another_seed_gives_other_data(tmp_path, generated):
     write_seeds(tmp_path, seed=43)
-    assert (tmp_path / "contacts.csv").read_bytes() != (generated / "contacts.csv").read_bytes()
+    assert (tmp_path / "contact.csv").read_bytes() != (generated / "contact.csv").read_bytes()
 
 
 def test_salesforce_id_checksum_matches_a_known_id():
@@ -45,12 +45,13 @@ def test_salesforce_id_checksum_matches_a_known_id():
 def test_sizes_and_vocabularies(generated):
     events = read(generated, "marketing_cloud_events")
     assert 2_000 <= len(events) <= 10_000
-    assert len(read(generated, "campaigns")) == 50
-    assert len(read(generated, "contacts")) == 2_000
-    assert len(read(generated, "leads")) == 1_000
-    statuses = {row["status"] for row in read(generated, "campaigns")}
+    assert len(read(generated, "campaign")) == 50
+    live = [row for row in read(generated, "contact") if row["is_deleted"] == "false"]
+    assert len(live) == 2_000
+    assert len(read(generated, "lead")) == 1_000
+    statuses = {row["status"] for row in read(generated, "campaign")}
     assert statuses == {"Planned", "In_Progress", "Completed", "Cancelled"}
-    assert {row["type"] for row in read(generated, "campaign_members")} == {"Lead", "Contact"}
+    assert {row["type"] for row in read(generated, "campaign_member")} == {"Lead", "Contact"}
     kinds = Counter(row["event_type"] for row in events)
     for kind in (
         "Sent",
@@ -107,13 +108,13 @@ def test_events_follow_the_funnel_and_carry_the_pitfalls(generated):
     ids = Counter(row["event_id"] for row in events)
     assert any(n > 1 for n in ids.values()), "re-delivered duplicate event ids"
 
-    crm = {row["campaign_id"] for row in read(generated, "campaigns")}
+    crm = {row["id"] for row in read(generated, "campaign")}
     assert {row["campaign_id"] for row in events} - crm, "orphan campaign ids"
 
 
 def test_converted_leads_are_contacts_with_the_same_email(generated):
-    contacts = {row["contact_id"]: row for row in read(generated, "contacts")}
-    converted = [row for row in read(generated, "leads") if row["is_converted"] == "true"]
+    contacts = {row["id"]: row for row in read(generated, "contact")}
+    converted = [row for row in read(generated, "lead") if row["is_converted"] == "true"]
     assert converted
     for lead in converted:
         assert contacts[lead["converted_contact_id"]]["email"] == lead["email"]
@@ -169,9 +170,7 @@ def test_committed_seeds_sit_in_the_ranges_of_real_programs():
 
 
 def test_recipients_are_emailable_and_journeys_reuse_a_job():
-    opted_out = {
-        r["contact_id"] for r in committed("contacts") if r["has_opted_out_of_email"] == "true"
-    }
+    opted_out = {r["id"] for r in committed("contact") if r["has_opted_out_of_email"] == "true"}
     sent = [r for r in committed("marketing_cloud_events") if r["event_type"] == "Sent"]
     per_send = Counter(
         (r["job_id"], r["list_id"], r["batch_id"], r["subscriber_key"]) for r in sent
@@ -190,10 +189,10 @@ def test_recipients_are_emailable_and_journeys_reuse_a_job():
 
 
 def test_the_crm_reports_what_the_events_show_but_a_few_late_opens():
-    """campaign_daily_metrics is drawn from the generator's per-send outcomes, not from the
+    """campaign_daily_email_metrics is drawn from the generator's per-send outcomes, not from the
     events; read here against the events, it agrees except 0 to 3 unique opens per row."""
     expected = defaultdict(Counter)
-    campaigns = {r["campaign_id"] for r in committed("campaigns")}
+    campaigns = {r["id"] for r in committed("campaign")}
     for send in seed_sends().values():
         if send["campaign_id"] not in campaigns:
             continue
@@ -206,7 +205,7 @@ def test_the_crm_reports_what_the_events_show_but_a_few_late_opens():
         cell["soft_bounces"] += send["SoftBounce"] and not send["HardBounce"]
         cell["unsubscribes"] += send["delivered"] and send["Unsubscribe"]
     reported = {
-        (r["campaign_id"], r["metric_date"]): r for r in committed("campaign_daily_metrics")
+        (r["campaign_id"], r["metric_date"]): r for r in committed("campaign_daily_email_metrics")
     }
     assert set(reported) == set(expected)
     lagging = 0

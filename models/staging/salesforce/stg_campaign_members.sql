@@ -1,15 +1,17 @@
+{#- One row per Salesforce CampaignMember not in the recycle bin. -#}
 with
 
 source as (
 
-    select * from {{ ref('campaign_members') }}
+    select * from {{ crm_source('campaign_member') }}
+    where not coalesce(is_deleted, false)
 
 ),
 
 final as (
 
     select
-        trim(campaign_member_id) as campaign_member_id,
+        trim(id) as campaign_member_id,
         trim(campaign_id) as campaign_id,
         nullif(trim(lead_id), '') as lead_id,
         nullif(trim(contact_id), '') as contact_id,

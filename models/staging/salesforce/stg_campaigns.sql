@@ -1,15 +1,17 @@
+{#- One row per Salesforce campaign not in the recycle bin, typed and renamed. -#}
 with
 
 source as (
 
-    select * from {{ ref('campaigns') }}
+    select * from {{ crm_source('campaign') }}
+    where not coalesce(is_deleted, false)
 
 ),
 
 final as (
 
     select
-        trim(campaign_id) as campaign_id,
+        trim(id) as campaign_id,
         trim(name) as campaign_name,
         trim(type) as campaign_type,
         trim(status) as campaign_status,

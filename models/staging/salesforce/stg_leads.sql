@@ -1,15 +1,17 @@
+{#- One row per Salesforce lead not in the recycle bin, converted or not. -#}
 with
 
 source as (
 
-    select * from {{ ref('leads') }}
+    select * from {{ crm_source('lead') }}
+    where not coalesce(is_deleted, false)
 
 ),
 
 final as (
 
     select
-        trim(lead_id) as lead_id,
+        trim(id) as lead_id,
         nullif(trim(converted_contact_id), '') as converted_contact_id,
         trim(first_name) as first_name,
         trim(last_name) as last_name,
