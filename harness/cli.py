@@ -191,8 +191,9 @@ def generate(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from harness.dbt import events_relation
     from harness.generate import generate as generate_events
-    from harness.generate import landing_relation, open_sink
+    from harness.generate import open_sink
 
     check_target(target)
     first = dt.date.fromisoformat(
@@ -221,8 +222,9 @@ def generate(
         seconds = time.perf_counter() - started
     last = first + dt.timedelta(days=days - 1)
     rate = f", {result.events / seconds:,.0f} rows/s" if result.events else ""
+    landing = events_relation(target).replace('"', "")
     console.print(
-        f"Landed {result.events:,} rows in {result.chunks} chunks into {landing_relation()} "
+        f"Landed {result.events:,} rows in {result.chunks} chunks into {landing} "
         f"on {target} ({first} to {last}; {seconds:.1f} s{rate})."
         + (f" {result.skipped} chunks were already there." if result.skipped else "")
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from harness import PROJECT_DIR
 from harness.errors import UserError
+from harness.settings import snowflake_settings
 
 TARGETS = ("duckdb", "snowflake", "snowflake_emulator")
 DEFAULT_DUCKDB_PATH = PROJECT_DIR / "state" / "mart.duckdb"
@@ -73,15 +74,6 @@ def duckdb_path() -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
-SNOWFLAKE_REQUIRED = (
-    "SNOWFLAKE_ACCOUNT",
-    "SNOWFLAKE_USER",
-    "SNOWFLAKE_ROLE",
-    "SNOWFLAKE_WAREHOUSE",
-    "SNOWFLAKE_DATABASE",
-)
-
-
 def prepare_environment(target: str = "duckdb") -> None:
     """Get the target ready before dbt starts: absolute paths, the emulator, credentials."""
     path = duckdb_path()
@@ -90,18 +82,12 @@ def prepare_environment(target: str = "duckdb") -> None:
     if target == "snowflake_emulator":
         from harness import emulator
 
+        # The emulator is a warehouse of one's own, like the DuckDB file: layer names as
+        # they are, unless the caller chose an environment (see macro mart_environment).
+        os.environ.setdefault("DBT_MART_ENVIRONMENT", "local")
         emulator.start()
     elif target == "snowflake":
-        missing = [name for name in SNOWFLAKE_REQUIRED if not os.environ.get(name)]
-        if not (
-            os.environ.get("SNOWFLAKE_PASSWORD") or os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH")
-        ):
-            missing.append("SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH")
-        if missing:
-            raise UserError(
-                f"The snowflake target needs {', '.join(missing)}; set them in the environment "
-                "(see the README's Snowflake section), or use --target snowflake_emulator."
-            )
+        snowflake_settings()  # names every missing variable
 
 
 # Commands that parse the project themselves (or need no manifest).
@@ -171,6 +157,17 @@ def manifest(target: str = "duckdb"):
         run_dbt(["parse"], target=target, quiet=True)  # raises with dbt's own message
         parsed = _MANIFESTS[_manifest_key(target)]
     return parsed
+
+
+def events_relation(target: str = "duckdb") -> str:
+    """The events landing table, source('marketing_cloud', 'events'), as dbt names it for
+    `target` in this environment (schema prefix and the events_* vars included)."""
+    parsed = manifest(target)
+    return next(
+        source.relation_name
+        for source in parsed.sources.values()
+        if (source.source_name, source.name) == ("marketing_cloud", "events")
+    )
 
 
 def run_dbt(

@@ -18,6 +18,9 @@ in models:
   about 75 transforms, which made seeds two thirds of a full build. A literal-only insert
   runs its first row through fakesnow (names, transaction, result as usual) and the other
   rows from Arrow into the relation fakesnow compiled it for (`BulkInsert`).
+- Session parameters. dbt-snowflake reads QUERY_TAG (`show parameters like 'query_tag' in
+  session`), sets a model's query_tag and restores it; fakesnow implements neither, so the
+  emulator keeps each session's tag (empty at first, as in Snowflake) and answers with it.
 - Parsing once. The server parsed every statement a second time only to learn its type, and
   described every result by parsing its DuckDB SQL again: a query (select or with) now has
   its type without a parse, and a result is described by DuckDB directly.
@@ -284,41 +287,83 @@ def _keep_try_cast(to_timestamp):
     return transform
 
 
-SHOW_GRANTS = re.compile(r"^\s*show\s+grants\s+on\s+(?:(?:table|view)\s+)?(\S+?)\s*;?\s*$", re.I)
+OBJECT_KINDS = r"(table|view|schema|database)"
+SHOW_GRANTS = re.compile(rf"^\s*show\s+grants\s+on\s+(?:{OBJECT_KINDS}\s+)?(\S+?)\s*;?\s*$", re.I)
 GRANT = re.compile(
-    r"^\s*(grant|revoke)\s+([\w\s,]+?)\s+on\s+(?:(?:table|view)\s+)?(\S+)\s+(?:to|from)\s+"
+    rf"^\s*(grant|revoke)\s+([\w\s,]+?)\s+on\s+(?:{OBJECT_KINDS}\s+)?(\S+)\s+(?:to|from)\s+"
     r"(?:role\s+)?([\w\"$.]+)\s*;?\s*$",
     re.I,
 )
+REPLACE = re.compile(
+    r"^\s*create\s+or\s+replace\s+(?:(?:transient|temporary|temp|secure)\s+)*"
+    r"(?:table|view)\s+([^\s(]+)",
+    re.I,
+)
+COPY_GRANTS = re.compile(r"\bcopy\s+grants\b", re.I)
 COMMENT = re.compile(r"/\*.*?\*/", re.S)
+SHOW_QUERY_TAG = re.compile(
+    r"^\s*show\s+parameters\s+like\s+'query_tag'\s+in\s+session\s*;?\s*$", re.I
+)
+SET_QUERY_TAG = re.compile(
+    r"^\s*alter\s+session\s+(?:set\s+query_tag\s*=\s*'((?:[^']|'')*)'|unset\s+query_tag)"
+    r"\s*;?\s*$",
+    re.I,
+)
+
+
+def query_tag_statement(command: str, session: dict) -> str | None:
+    """SQL answering a QUERY_TAG statement from the session's own tag, or None."""
+    statement = COMMENT.sub("", command).strip()
+    if SHOW_QUERY_TAG.match(statement):
+        tag = session.get("query_tag", "").replace("'", "''")
+        return (
+            f"select 'QUERY_TAG' as \"key\", '{tag}' as \"value\", '' as \"default\", "
+            "'SESSION' as \"level\", 'Tag for queries' as \"description\", 'STRING' as \"type\""
+        )
+    if changed := SET_QUERY_TAG.match(statement):
+        session["query_tag"] = (changed.group(1) or "").replace("''", "'")
+        return "select 'Statement executed successfully.' as \"status\""
+    return None
 
 
 class Grants:
-    """Snowflake grants on tables and views, which fakesnow does not emulate: kept per
-    relation in the emulator's data folder, answered to SHOW GRANTS like Snowflake does."""
+    """Snowflake grants, which fakesnow does not emulate: kept per object (table, view,
+    schema, database) in the emulator's data folder, answered to SHOW GRANTS like Snowflake.
+
+    As in Snowflake, `create or replace` of a table or view drops the grants of the object
+    it replaces, unless the statement says `copy grants`
+    (docs.snowflake.com/en/sql-reference/sql/create-table, COPY GRANTS)."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.by_relation: dict[str, set[tuple[str, str]]] = {}
+        self.by_object: dict[str, set[tuple[str, str, str]]] = {}
         if path.exists():
-            for relation, pairs in json.loads(path.read_text()).items():
-                self.by_relation[relation] = {tuple(pair) for pair in pairs}
+            for name, triples in json.loads(path.read_text()).items():
+                self.by_object[name] = {tuple(triple) for triple in triples}
 
     @staticmethod
     def _name(relation: str) -> str:
         return relation.replace('"', "").upper()
 
+    def _save(self) -> None:
+        self.path.write_text(
+            json.dumps({k: sorted(v) for k, v in self.by_object.items()}, indent=1)
+        )
+
     def rewrite(self, command: str) -> str:
-        """Answer SHOW GRANTS / GRANT / REVOKE with plain SQL fakesnow can run."""
+        """Answer SHOW GRANTS / GRANT / REVOKE with plain SQL fakesnow can run; follow
+        `create or replace` (dropping grants, or copying them and removing the clause fakesnow
+        cannot run)."""
         statement = COMMENT.sub("", command).strip()
         if shown := SHOW_GRANTS.match(statement):
-            name = self._name(shown.group(1))
             rows = [
                 f'select cast(null as timestamp) as "created_on", \'{privilege}\' as "privilege", '
-                f"'TABLE' as \"granted_on\", '{name}' as \"name\", 'ROLE' as \"granted_to\", "
-                f"'{grantee}' as \"grantee_name\", 'false' as \"grant_option\", "
-                "'EMULATOR' as \"granted_by\""
-                for privilege, grantee in sorted(self.by_relation.get(name, set()))
+                f"'{kind}' as \"granted_on\", '{self._name(shown.group(2))}' as \"name\", "
+                f"'ROLE' as \"granted_to\", '{grantee}' as \"grantee_name\", "
+                "'false' as \"grant_option\", 'EMULATOR' as \"granted_by\""
+                for privilege, grantee, kind in sorted(
+                    self.by_object.get(self._name(shown.group(2)), set())
+                )
             ]
             empty = (
                 'select cast(null as timestamp) as "created_on", \'\' as "privilege", '
@@ -327,15 +372,19 @@ class Grants:
             )
             return " union all ".join(rows) if rows else empty
         if granted := GRANT.match(statement):
-            verb, privileges, relation, grantee = granted.groups()
-            name, role = self._name(relation), grantee.replace('"', "").upper()
-            pairs = self.by_relation.setdefault(name, set())
+            verb, privileges, kind, name, grantee = granted.groups()
+            kind = (kind or "table").upper()
+            triples = self.by_object.setdefault(self._name(name), set())
             for privilege in (p.strip().upper() for p in privileges.split(",")):
-                (pairs.add if verb.lower() == "grant" else pairs.discard)((privilege, role))
-            self.path.write_text(
-                json.dumps({k: sorted(v) for k, v in self.by_relation.items()}, indent=1)
-            )
+                triple = (privilege, grantee.replace('"', "").upper(), kind)
+                (triples.add if verb.lower() == "grant" else triples.discard)(triple)
+            self._save()
             return "select 'Statement executed successfully.' as \"status\""
+        if replaced := REPLACE.match(statement):
+            if COPY_GRANTS.search(command):
+                return COPY_GRANTS.sub("", command)
+            if self.by_object.pop(self._name(replaced.group(1)), None) is not None:
+                self._save()
         return command
 
 
@@ -445,6 +494,41 @@ class BulkInsert:
         return cursor
 
 
+CREATE_IF_NOT_EXISTS = re.compile(
+    r"^\s*create\s+(?:(?:transient|temporary|temp)\s+)?table\s+if\s+not\s+exists\s+([\w.\"$]+)",
+    re.I,
+)
+
+
+def keep_load_history(cursor, command: str, run):
+    """`create table if not exists` on a table that exists does nothing in Snowflake, so the
+    table keeps its load metadata (COPY INTO skips files it loaded in the last 64 days,
+    docs.snowflake.com/en/user-guide/data-load-considerations-load). fakesnow forgets the
+    history of any table named in a CREATE TABLE; this puts it back."""
+    import duckdb
+
+    match = CREATE_IF_NOT_EXISTS.match(command)
+    if match is None:
+        return run()
+    parts = [part.strip('"') for part in match.group(1).split(".")]
+    table = parts[-1]
+    schema = parts[-2] if len(parts) > 1 else cursor._conn.schema
+    catalog = parts[-3] if len(parts) > 2 else cursor._conn.database
+    history = f"{catalog}._fs_information_schema._fs_load_history"
+    where = "where upper(schema_name) = upper(?) and upper(table_name) = upper(?)"
+    try:
+        saved = cursor._duck_conn.execute(f"select * from {history} {where}", [schema, table])
+        saved = saved.fetchall()
+    except duckdb.Error:  # no database or history yet: nothing to keep
+        saved = []
+    result = run()
+    if saved:
+        cursor._duck_conn.execute(f"delete from {history} {where}", [schema, table])
+        marks = ", ".join("?" * len(saved[0]))
+        cursor._duck_conn.executemany(f"insert into {history} values ({marks})", saved)
+    return result
+
+
 def _install_patches(grants: Grants | None = None) -> None:
     import duckdb
     import fakesnow.cursor
@@ -457,9 +541,11 @@ def _install_patches(grants: Grants | None = None) -> None:
     def execute_patched(self, command, *args, **kwargs):
         if grants is not None:
             command = grants.rewrite(command)
+        session = self._conn.__dict__.setdefault("_mart_session", {})
+        command = query_tag_statement(command, session) or command
         if not kwargs.get("binding_params") and (bulk := BulkInsert.parse(command)):
             return bulk.execute(self, execute, *args, **kwargs)
-        return execute(self, command, *args, **kwargs)
+        return keep_load_history(self, command, lambda: execute(self, command, *args, **kwargs))
 
     fakesnow.cursor.FakeSnowflakeCursor.execute = execute_patched
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -283,11 +282,6 @@ def _unique_codes(values: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, li
     return inverse[index], distinct.tolist()
 
 
-def landing_relation() -> str:
-    """schema.table of the events landing table (the macro events_landing_relation)."""
-    return os.environ.get("MART_SCHEMA_PREFIX", "") + "raw.events"
-
-
 def landing_select(relation: str, load_id: str) -> str:
     """DuckDB SQL turning a chunk table (named `relation`) into landing-table rows.
 
@@ -449,6 +443,13 @@ class SnowflakeSink(Sink):
 
     DuckDB (in memory) formats the rows and writes the Parquet file, so the text is the same
     as on the DuckDB path; COPY INTO loads a file in one statement (all or nothing).
+
+    COPY INTO skips a file name it loaded into the table in the last 64 days, silently
+    (docs.snowflake.com/en/user-guide/data-load-considerations-load, "Load metadata"); a
+    batch deleted and generated again has the same file name. Only batches that are not in
+    the table are ever sent (`loaded_batches`), so FORCE = TRUE is safe, and every COPY's
+    result must account for every row of its file, or the load fails loudly
+    (docs.snowflake.com/en/sql-reference/sql/copy-into-table, FORCE and the output columns).
     """
 
     def __init__(self, connection, landing: str, folder: Path):
@@ -477,6 +478,7 @@ class SnowflakeSink(Sink):
             formatter.execute(
                 f"copy ({select('_generated_chunk', load_id)}) to '{path}' (format parquet)"
             )
+            (rows,) = formatter.execute(f"select count(*) from '{path}'").fetchone()
         try:
             with self.connection.cursor() as cursor:
                 cursor.execute(
@@ -485,26 +487,37 @@ class SnowflakeSink(Sink):
                 cursor.execute(
                     f"copy into {self.landing} from {self.stage}/{name} "
                     "file_format = (type = parquet) "
-                    "match_by_column_name = case_insensitive purge = true"
+                    "match_by_column_name = case_insensitive purge = true force = true"
                 )
+                columns = [column[0].lower() for column in cursor.description]
+                results = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         finally:
             path.unlink(missing_ok=True)
+        loaded = sum(int(result.get("rows_loaded") or 0) for result in results)
+        if loaded != rows:
+            statuses = ", ".join(sorted({str(result.get("status")) for result in results}))
+            raise UserError(
+                f"COPY INTO {self.landing} loaded {loaded:,} of the {rows:,} rows of batch "
+                f"{load_id} (status {statuses or 'none'}); delete the batch "
+                f"(_load_id = '{load_id}') and run `mart generate` again."
+            )
 
 
 @contextmanager
 def open_sink(target: str) -> Iterator[Sink]:
     """The sink for a target: the DuckDB file directly, Snowflake targets by Parquet + COPY."""
+    from harness.dbt import duckdb_path, events_relation
+
     if target == "duckdb":
         from harness.warehouse import connect
 
         with connect() as connection:
-            yield DuckDBSink(connection, landing_relation())
+            yield DuckDBSink(connection, events_relation(target))
         return
-    from harness.dbt import duckdb_path
     from harness.warehouse import connect_snowflake
 
     connection = connect_snowflake(target)
     try:
-        yield SnowflakeSink(connection, landing_relation(), duckdb_path().parent / "generate")
+        yield SnowflakeSink(connection, events_relation(target), duckdb_path().parent / "generate")
     finally:
         connection.close()

@@ -1,18 +1,22 @@
 """The bottom layer: the project's own definitions that Python shares with dbt.
 
-Imports nothing from the harness but its root. `project_vars()` reads the vars of
-dbt_project.yml, where each shared definition lives once: the KPI rates (`kpi_rates`) and the
-mock-event behaviour (`mock_event_profile`).
+Imports nothing from the harness but its root and its errors. `project_vars()` reads the vars
+of dbt_project.yml, where each shared definition lives once: the KPI rates (`kpi_rates`) and
+the mock-event behaviour (`mock_event_profile`). The environment's settings are read here
+too: MART settings (`mart_setting`, DBT_MART_* or MART_*) and the Snowflake connection
+(`snowflake_settings`).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 
 import yaml
 
 from harness import PROJECT_DIR
+from harness.errors import UserError
 
 
 @functools.cache
@@ -46,3 +50,88 @@ def mock_event_profile() -> dict:
     """var('mock_event_profile'): chances and means per send of the mock generators, the
     free-mail domains and the kinds of bad row `bad_rate` injects."""
     return dict(project_vars()["mock_event_profile"])
+
+
+def mart_setting(name: str, default: str = "") -> str:
+    """A MART setting from the environment: DBT_MART_<name> (the spelling dbt Cloud passes
+    to runs), else MART_<name> (local), else `default`; set but empty counts as unset, as in
+    the dbt project's own env_var() fallbacks (macro schema_prefix)."""
+    return os.environ.get(f"DBT_MART_{name}") or os.environ.get(f"MART_{name}") or default
+
+
+def reporting_role() -> str:
+    """The role Tableau reads as (macro reporting_role in the dbt project)."""
+    return mart_setting("REPORTING_ROLE", "REPORTER")
+
+
+SNOWFLAKE_REQUIRED = (
+    "SNOWFLAKE_ACCOUNT",
+    "SNOWFLAKE_USER",
+    "SNOWFLAKE_ROLE",
+    "SNOWFLAKE_WAREHOUSE",
+    "SNOWFLAKE_DATABASE",
+)
+
+
+@dataclass(frozen=True)
+class SnowflakeSettings:
+    """The SNOWFLAKE_* variables of the dbt profile's snowflake target, read in one place
+    for every Python connection (the harness's loads, `mart tableau`)."""
+
+    account: str
+    user: str
+    role: str
+    warehouse: str
+    database: str
+    password: str
+    private_key_path: str
+    private_key_passphrase: str
+
+    @property
+    def server(self) -> str:
+        """The account's host name (an account identifier, or already a host)."""
+        if self.account.endswith(".snowflakecomputing.com"):
+            return self.account
+        return f"{self.account}.snowflakecomputing.com"
+
+    def connector_arguments(self) -> dict[str, str]:
+        """Arguments of snowflake.connector.connect: a password, or a key pair whose
+        file may be encrypted with a passphrase."""
+        arguments = {
+            "account": self.account,
+            "user": self.user,
+            "role": self.role,
+            "warehouse": self.warehouse,
+            "database": self.database,
+        }
+        if self.password:
+            arguments["password"] = self.password
+        else:
+            arguments["private_key_file"] = self.private_key_path
+            if self.private_key_passphrase:
+                arguments["private_key_file_pwd"] = self.private_key_passphrase
+        return arguments
+
+
+def snowflake_settings(
+    purpose: str = "The snowflake target",
+    required: tuple[str, ...] = SNOWFLAKE_REQUIRED,
+    credentials: bool = True,
+) -> SnowflakeSettings:
+    """The Snowflake settings, or a UserError naming every missing variable."""
+    missing = [name for name in required if not os.environ.get(name)]
+    if credentials and not (
+        os.environ.get("SNOWFLAKE_PASSWORD") or os.environ.get("SNOWFLAKE_PRIVATE_KEY_PATH")
+    ):
+        missing.append("SNOWFLAKE_PASSWORD or SNOWFLAKE_PRIVATE_KEY_PATH")
+    if missing:
+        raise UserError(
+            f"{purpose} needs {', '.join(missing)}; set them in the environment (see the "
+            "README's Snowflake section)."
+        )
+    return SnowflakeSettings(
+        **{
+            field: os.environ.get(f"SNOWFLAKE_{field.upper()}", "")
+            for field in SnowflakeSettings.__dataclass_fields__
+        }
+    )

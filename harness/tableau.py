@@ -1,11 +1,11 @@
 """`mart tableau`: one Tableau data source (.tds) per reporting model, connected to Snowflake.
 
 Each file connects to the model's table or view in Snowflake (server, warehouse, database
-from the same SNOWFLAKE_* variables as the dbt profile; schema MARTS or AUDIT; the reporting
-role MART_REPORTING_ROLE) and declares every column with its caption, role (dimension or
-measure), Tableau data type and the dbt description. Column types are read from the local
-DuckDB build (the same models, the same type families on both engines, proven by
-`mart verify`); descriptions from the dbt project.
+from the same SNOWFLAKE_* variables as the dbt profile; production's schema MARTS or AUDIT,
+or DBT_MART_SCHEMA_PREFIX's; the reporting role DBT_MART_REPORTING_ROLE) and declares every
+column with its caption, role (dimension or measure), Tableau data type and the dbt
+description. Column types are read from the local DuckDB build (the same models, the same
+type families on both engines, proven by `mart verify`); descriptions from the dbt project.
 
 A rate is never averaged: its stored column is hidden and has no default aggregation, and
 the data source carries it as a calculated field SUM(numerator) / SUM(denominator) (the
@@ -14,17 +14,16 @@ definitions of var('kpi_rates')), so any level of detail gets the ratio of sums.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from harness.errors import UserError
-from harness.settings import Rate, kpi_rates
+from harness.settings import Rate, kpi_rates, mart_setting, reporting_role
+from harness.settings import snowflake_settings as snowflake_settings_of
 
 REPORTING_SCHEMAS = ("marts", "audit")
-REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE")
 
 # DuckDB type (prefix) → Tableau datatype.
 TABLEAU_TYPES = (
@@ -122,21 +121,19 @@ def reporting_models(connection, manifest) -> list[Model]:
 
 
 def snowflake_settings() -> dict[str, str]:
-    missing = [name for name in REQUIRED if not os.environ.get(name)]
-    if missing:
-        raise UserError(
-            f"`mart tableau` needs {', '.join(missing)} (the Snowflake variables of the dbt "
-            "profile) to write the connection; set them, then run it again."
-        )
-    account = os.environ["SNOWFLAKE_ACCOUNT"]
+    """Where the data sources connect: the profile's account, warehouse and database, the
+    reporting role, and the schema prefix (none: production's schemas)."""
+    settings = snowflake_settings_of(
+        "`mart tableau`",
+        required=("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_WAREHOUSE", "SNOWFLAKE_DATABASE"),
+        credentials=False,
+    )
     return {
-        "server": account
-        if "." in account and account.endswith(".com")
-        else (f"{account}.snowflakecomputing.com"),
-        "warehouse": os.environ["SNOWFLAKE_WAREHOUSE"],
-        "database": os.environ["SNOWFLAKE_DATABASE"],
-        "role": os.environ.get("MART_REPORTING_ROLE", "REPORTER"),
-        "prefix": os.environ.get("MART_SCHEMA_PREFIX", ""),
+        "server": settings.server,
+        "warehouse": settings.warehouse,
+        "database": settings.database,
+        "role": reporting_role(),
+        "prefix": mart_setting("SCHEMA_PREFIX"),
     }
 
 

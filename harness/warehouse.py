@@ -245,20 +245,9 @@ def connect_snowflake(target: str):
             "network_timeout": 600,
         }
     else:
-        from harness.dbt import prepare_environment
+        from harness.settings import snowflake_settings
 
-        prepare_environment("snowflake")  # names any missing variable
-        settings = {
-            "account": os.environ["SNOWFLAKE_ACCOUNT"],
-            "user": os.environ["SNOWFLAKE_USER"],
-            "role": os.environ["SNOWFLAKE_ROLE"],
-            "warehouse": os.environ["SNOWFLAKE_WAREHOUSE"],
-            "database": os.environ["SNOWFLAKE_DATABASE"],
-        }
-        if os.environ.get("SNOWFLAKE_PASSWORD"):
-            settings["password"] = os.environ["SNOWFLAKE_PASSWORD"]
-        else:
-            settings["private_key_file"] = os.environ["SNOWFLAKE_PRIVATE_KEY_PATH"]
+        settings = snowflake_settings().connector_arguments()
     return snowflake.connector.connect(
         **settings, session_parameters={"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False}
     )

@@ -46,12 +46,6 @@
 {%- endmacro %}
 
 
-{#- Text → timestamp, NULL when the text is not a timestamp (try_cast on both engines). -#}
-{% macro safe_timestamp(text_sql) -%}
-    try_cast({{ text_sql }} as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
-
 {#-
     Placed after `as` in a CTE read more than once, so each reader recomputes it instead of
     the engine storing it whole. DuckDB stores every CTE read twice, all its rows and

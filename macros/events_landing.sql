@@ -5,16 +5,13 @@
     append to it, and no dbt command wipes what they appended. Outside production the seed
     `marketing_cloud_events` is its initial content, kept in sync as the batch
     `_load_id = 'seed'` (that batch, and only that batch, is rewritten from the seed).
-    vars events_database, events_schema and events_identifier move it (the source reads them
-    too); by default it is <schema_prefix()>raw.events in the target's database.
+    vars events_database, events_schema and events_identifier move it (read by the source);
+    by default it is <schema_prefix()>raw.events in the target's database.
 -#}
 
 {% macro events_landing_relation() -%}
-    {{ return(api.Relation.create(
-        database=var('events_database', target.database),
-        schema=var('events_schema', schema_prefix() ~ 'raw'),
-        identifier=var('events_identifier', 'events'),
-    )) }}
+    {#- The source's own location (one definition: _marketing_cloud__sources.yml). -#}
+    {{ return(source('marketing_cloud', 'events')) }}
 {%- endmacro %}
 
 

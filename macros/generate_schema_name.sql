@@ -33,8 +33,9 @@
         {{ return('') }}
     {%- endif -%}
     {%- set fallback = '' if environment == 'local' else target.schema ~ '_' -%}
-    {%- set prefix = env_var('DBT_MART_SCHEMA_PREFIX', env_var('MART_SCHEMA_PREFIX', fallback))
-        | lower | trim -%}
+    {#- Set but empty counts as unset: a blank variable must not mean production's names. -#}
+    {%- set prefix = (env_var('DBT_MART_SCHEMA_PREFIX', '') or env_var('MART_SCHEMA_PREFIX', '')
+        or fallback) | lower | trim -%}
     {%- if not modules.re.match('^[a-z0-9_]*$', prefix) -%}
         {{ exceptions.raise_compiler_error(
             "The schema prefix '" ~ prefix ~ "' may hold only letters, digits and underscores; "

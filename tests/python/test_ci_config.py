@@ -27,15 +27,34 @@ def validate(path: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_dbt_cloud_job_is_valid_and_runs_the_daily_steps():
+def test_the_dbt_cloud_jobs_are_valid_and_only_the_demo_adds_mock_data():
     result = validate(JOBS)
     assert result.returncode == 0, result.stdout + result.stderr
-    job = yaml.safe_load(JOBS.read_text())["jobs"]["email_mart_daily"]
-    assert job["execute_steps"] == [
-        "dbt run-operation insert_mock_marketing_cloud_events",
-        "dbt build --select tag:daily",
+    jobs = yaml.safe_load(JOBS.read_text())["jobs"]
+    production = jobs["email_mart_daily"]
+    assert production["execute_steps"] == ["dbt build --select tag:daily"]
+    assert production["run_generate_sources"] is True  # freshness first, not blocking
+    assert production["generate_docs"] is True and production["triggers"]["schedule"] is True
+    assert {"DBT_MART_ENVIRONMENT": "prod"} in production["custom_environment_variables"]
+    ci = jobs["email_mart_ci"]
+    assert ci["job_type"] == "ci" and ci["triggers"]["github_webhook"] is True
+    assert ci["deferring_environment_id"] == production["environment_id"]
+    assert ci["execute_steps"] == ["dbt build --select state:modified+"]
+    assert {"DBT_MART_ENVIRONMENT": "ci"} in ci["custom_environment_variables"]
+    demo = jobs["email_mart_demo"]
+    assert demo["environment_id"] not in (production["environment_id"], ci["environment_id"])
+    assert demo["execute_steps"][0] == "dbt seed"
+    assert "insert_mock_marketing_cloud_events" in demo["execute_steps"][1]
+    assert {"DBT_MART_ENVIRONMENT": "dev"} in demo["custom_environment_variables"]
+    steps = [step for job in (production, ci) for step in job["execute_steps"]]
+    assert not [step for step in steps if "mock" in step or "seed" in step.split()]
+    every_variable = [
+        name
+        for job in jobs.values()
+        for variables in job.get("custom_environment_variables", [])
+        for name in variables
     ]
-    assert job["generate_docs"] is True and job["triggers"]["schedule"] is True
+    assert all(name.startswith("DBT_") for name in every_variable)
 
 
 def test_the_validator_rejects_a_broken_job(tmp_path):

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+from sfmc_event_dates import CORPUS, decisions, expected
 from typer.testing import CliRunner
 
 from harness import PROJECT_DIR, emulator
 from harness.cli import app
-from harness.dbt import environment, run_dbt
+from harness.dbt import DbtError, environment, run_dbt
 from harness.diff import open_side
 from harness.emulator import rewrite_temporary_relations
 from harness.jobs import insert_mock_events, verify_engines
@@ -190,17 +191,24 @@ def test_missing_snowflake_credentials_name_every_variable(monkeypatch):
 
 @pytest.mark.slow
 def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
+    """SELECT on each reporting relation, and USAGE on its schema and the database: without
+    USAGE Snowflake refuses the SELECT (docs.snowflake.com/en/user-guide/
+    security-access-control-privileges)."""
     side = open_side("snowflake_emulator")
     try:
 
-        def grantees(relation: str) -> set[tuple[str, str]]:
-            rows = side.execute(f"show grants on {relation}")
+        def grantees(kind: str, name: str) -> set[tuple[str, str]]:
+            rows = side.execute(f"show grants on {kind} {name}")
             return {(row[1], row[5]) for row in rows}
 
-        assert grantees("MART.marts.fct_email_events") == {("SELECT", "REPORTER")}
-        assert grantees("MART.audit.audit__rejected_events") == {("SELECT", "REPORTER")}
-        assert grantees("MART.staging.stg_contacts") == set()
-        assert grantees("MART.salesforce.contact") == set()
+        assert grantees("table", "MART.marts.fct_email_events") == {("SELECT", "REPORTER")}
+        assert grantees("view", "MART.audit.audit__rejected_events") == {("SELECT", "REPORTER")}
+        assert grantees("view", "MART.staging.stg_contacts") == set()
+        assert grantees("table", "MART.salesforce.contact") == set()
+        assert grantees("schema", "MART.marts") == {("USAGE", "REPORTER")}
+        assert grantees("schema", "MART.audit") == {("USAGE", "REPORTER")}
+        assert grantees("schema", "MART.staging") == set()
+        assert ("USAGE", "REPORTER") in grantees("database", "MART")
     finally:
         side.close()
 
@@ -213,3 +221,62 @@ def test_the_compiled_grants_config(both_engines):
             continue
         expected = {"select": ["REPORTER"]} if node.schema in ("marts", "audit") else {}
         assert node.config.grants == expected, node.name
+
+
+@pytest.mark.slow
+def test_production_reads_the_sources_and_never_loads_seeds_or_mock_data(both_engines):
+    """The production job's steps (ci/dbt_cloud_jobs.yml, email_mart_daily) with
+    DBT_MART_ENVIRONMENT=prod: the emulator's schemas are production's names, the CRM is
+    the salesforce source already there, the mock macro refuses, no seed is loaded."""
+    with environment(DBT_MART_ENVIRONMENT="prod"):
+        with pytest.raises(DbtError, match="DBT_MART_ENVIRONMENT=prod"):
+            insert_mock_events("2026-11-05", 100, 3, "snowflake_emulator")
+        outcome = run_dbt(["build", "--select", "tag:daily"], target="snowflake_emulator")
+    kinds = {result.node.resource_type for result in outcome.result.results}
+    assert "seed" not in kinds and {"model", "test"} <= kinds
+    side = open_side("snowflake_emulator")
+    try:
+        rows = side.query("select count(*) from raw.events where _load_id like 'mock:2026-11-05%'")
+        assert rows[0][0] == 0, "nothing was mocked into production"
+        grants = {(row[1], row[5]) for row in side.execute("show grants on schema MART.marts")}
+        assert grants == {("USAGE", "REPORTER")}
+    finally:
+        side.close()
+
+
+@pytest.mark.slow
+def test_generate_reloads_a_deleted_batch_on_the_emulator(both_engines):
+    """COPY INTO skips a file name it loaded before (64 days of load metadata, which the
+    emulator keeps too): a batch deleted and generated again must still land."""
+    arguments = ["generate", "--target", "snowflake_emulator", "--days", "1"]
+    arguments += ["--events-per-day", "3000", "--start-date", "2026-11-06", "--seed", "8"]
+    count = "select count(*) from raw.events where _load_id like 'gen:8:2026-11-06:%'"
+    runner = CliRunner()
+    first = runner.invoke(app, arguments)
+    assert first.exit_code == 0, first.output
+    side = open_side("snowflake_emulator")
+    try:
+        landed = side.query(count)[0][0]
+        assert 2_500 < landed < 3_500
+        batch = side.query("select min(_load_id) from raw.events where _load_id like 'gen:8:%'")
+        side.execute(f"delete from raw.events where _load_id = '{batch[0][0]}'")
+        assert side.query(count)[0][0] < landed
+    finally:
+        side.close()
+    again = runner.invoke(app, arguments)
+    assert again.exit_code == 0, again.output
+    side = open_side("snowflake_emulator")
+    try:
+        assert side.query(count)[0][0] == landed
+    finally:
+        side.close()
+
+
+@pytest.mark.slow
+def test_event_dates_are_read_the_same_way_on_the_emulator(both_engines):
+    side = open_side("snowflake_emulator")
+    try:
+        found = decisions("snowflake_emulator", side.execute)
+    finally:
+        side.close()
+    assert found == {text: expected(text) for text in CORPUS}

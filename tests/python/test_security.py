@@ -17,7 +17,9 @@ SECRET_PATTERNS = {
     ),
     "AWS access key": re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
     "literal password in a profile": re.compile(
-        r"^\s*(?:password|private_key_passphrase|token)\s*:\s*(?![\"']?\{\{)\S+", re.I | re.M
+        # A value, not a template ({{ env_var(...) }}) nor a Python annotation (password: str).
+        r"^\s*(?:password|private_key_passphrase|token)\s*:\s*(?![\"']?\{\{|str$)\S+",
+        re.I | re.M,
     ),
     "Snowflake account URL with credentials": re.compile(
         r"snowflakecomputing\.com.*(?:password|pwd)=", re.I

@@ -64,8 +64,7 @@ cleaned as (
         nullif(trim(ip_address), '') as ip_address,
         nullif(trim(user_agent), '') as user_agent,
         event_date as source_event_date,
-        -- EventDate is US Central Standard Time without daylight saving: always UTC-6.
-        {{ dbt.dateadd('hour', 6, safe_timestamp('trim(event_date)')) }} as event_at,
+        trim(event_date) as event_date_text,
         _loaded_at as loaded_at,
         coalesce(_load_id, '(none)') as load_id,
         -- When this run staged the row (one value per run): tells later models which
@@ -87,6 +86,9 @@ conformed as (
 
     select
         *,
+        -- EventDate is US Central Standard Time without daylight saving: always UTC-6. Two
+        -- formats are read, the same way on every engine (macro parse_sfmc_event_date).
+        {{ dbt.dateadd('hour', 6, parse_sfmc_event_date('event_date_text')) }} as event_at,
         case
             when event_type_key in ('SENT', 'SEND') then 'SEND'
             when event_type_key in ('DELIVEREDEVENT', 'DELIVERED') then 'DELIVERED'
