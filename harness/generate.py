@@ -386,8 +386,7 @@ def generate(
             table = pending.result()
             if number + 1 < len(plan):
                 pending = pool.submit(make, plan[number + 1])
-            sink.append(table, chunk.load_id(seed))
-            result.events += table.num_rows
+            result.events += sink.append(table, chunk.load_id(seed))
             result.chunks += 1
             progress(table.num_rows)
     return result
@@ -400,8 +399,9 @@ class Sink:
         """The landing batches already there whose id starts with `prefix`."""
         raise NotImplementedError
 
-    def append(self, table: pa.Table, load_id: str, select: Select | None = None) -> None:
-        """Land `table` as batch `load_id`; `select` turns it into landing rows (SQL)."""
+    def append(self, table: pa.Table, load_id: str, select: Select | None = None) -> int:
+        """Land `table` as batch `load_id`; `select` turns it into landing rows (SQL).
+        Returns the rows landed, as the warehouse counts them."""
         raise NotImplementedError
 
 
@@ -421,21 +421,22 @@ class DuckDBSink(Sink):
         ).fetchall()
         return {row[0] for row in rows}
 
-    def append(self, table: pa.Table, load_id: str, select: Select | None = None) -> None:
+    def append(self, table: pa.Table, load_id: str, select: Select | None = None) -> int:
         select = select or landing_select
         connection = self.connection
         connection.register("_generated_chunk", table)
         try:
             connection.execute("begin")
-            connection.execute(
+            (landed,) = connection.execute(
                 f"insert into {self.landing} by name " + select("_generated_chunk", load_id)
-            )
+            ).fetchone()
             connection.execute("commit")
         except BaseException:
             connection.execute("rollback")
             raise
         finally:
             connection.unregister("_generated_chunk")
+        return landed
 
 
 class SnowflakeSink(Sink):
@@ -467,7 +468,7 @@ class SnowflakeSink(Sink):
             ).fetchall()
         return {row[0] for row in rows}
 
-    def append(self, table: pa.Table, load_id: str, select: Select | None = None) -> None:
+    def append(self, table: pa.Table, load_id: str, select: Select | None = None) -> int:
         import duckdb
 
         select = select or landing_select
@@ -501,6 +502,7 @@ class SnowflakeSink(Sink):
                 f"{load_id} (status {statuses or 'none'}); delete the batch "
                 f"(_load_id = '{load_id}') and run `mart generate` again."
             )
+        return loaded
 
 
 @contextmanager

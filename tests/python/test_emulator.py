@@ -258,9 +258,11 @@ def test_generate_reloads_a_deleted_batch_on_the_emulator(both_engines):
     try:
         landed = side.query(count)[0][0]
         assert 2_500 < landed < 3_500
+        assert f"Landed {landed:,} rows" in first.output, "the count is the warehouse's"
         batch = side.query("select min(_load_id) from raw.events where _load_id like 'gen:8:%'")
         side.execute(f"delete from raw.events where _load_id = '{batch[0][0]}'")
-        assert side.query(count)[0][0] < landed
+        deleted = landed - side.query(count)[0][0]
+        assert deleted > 0
     finally:
         side.close()
     again = runner.invoke(app, arguments)
@@ -268,6 +270,7 @@ def test_generate_reloads_a_deleted_batch_on_the_emulator(both_engines):
     side = open_side("snowflake_emulator")
     try:
         assert side.query(count)[0][0] == landed
+        assert f"Landed {deleted:,} rows" in again.output
     finally:
         side.close()
 
