@@ -1,18 +1,25 @@
-"""Benchmark: `mart diff` on two 10M-row DuckDB tables against the checksum-scan floor.
+"""Benchmark: `mart diff` on two 10M-row DuckDB tables against the checksum-scan floor and
+against its peer, reladiff.
 
     .venv/bin/python bench/diff_bench.py [--rows 10000000] [--write docs/benchmarks.md]
 
 Floor: one full-table md5 checksum scan of both sides — the same canonical row text, md5 and
 sum that the diff's segment checksums use, with no grouping, no key hash, no profile. The
 diff of identical tables should stay within 1.5x of it; with 10 changed rows, under 2x the
-identical case, with all 10 reported.
+identical case, with all 10 reported. Peer: reladiff 0.6 on the same two files comparing
+every column (bench/reladiff_run.py, in its own virtual environment under
+bench/.venvs/reladiff, made on first use from PyPI); targets: identical <= 1.0x reladiff,
+10 differences <= 0.5x reladiff, every difference found.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +41,9 @@ select
     timestamp '2026-01-01 00:00:00' + to_seconds(i) as "at"
 from range({rows}) as r(i)
 """
+MARK_START, MARK_END = "<!-- diff-bench:start -->", "<!-- diff-bench:end -->"
+RELADIFF = "reladiff==0.6.0"
+BENCH = Path(__file__).resolve().parent
 COLUMNS = [
     ("id", "integer"), ("name", "text"), ("amount", "decimal"), ("ratio", "float"),
     ("flag", "boolean"), ("day", "date"), ("at", "timestamp"),
@@ -49,7 +59,7 @@ def timed(fn):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
-    parser.add_argument("--write", type=Path, help="Append the results to this Markdown file.")
+    parser.add_argument("--write", type=Path, help="Update this Markdown file's section.")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="diff-bench-"))
@@ -77,6 +87,8 @@ def main() -> None:
     floor_seconds, _ = timed(floor)
     identical_seconds, identical = timed(diff)
     assert not identical.differs, identical.as_dict()
+    peer_identical = reladiff(paths)
+    assert peer_identical["rows"] == 0, peer_identical
     with duckdb.connect(str(paths[1])) as connection:
         connection.execute(
             "update marts.t set name = name || '!' where id % (getvariable('n') // 10) = 7".replace(
@@ -86,6 +98,7 @@ def main() -> None:
     changed_seconds, changed = timed(diff)
     rows = changed.checks["rows"]
     assert rows["changed"] == 10, rows
+    peer_changed = reladiff(paths)
 
     lines = [
         f"### Diff of two identical {args.rows:,}-row tables, DuckDB ↔ DuckDB",
@@ -101,6 +114,13 @@ def main() -> None:
         f"| `mart diff`, 10 changed rows ({rows['changed']} reported) "
         f"| {changed_seconds:.2f} | {changed_seconds / identical_seconds:.2f} x identical "
         "| < 2 x identical |",
+        f"| reladiff 0.6, identical tables | {peer_identical['seconds']:.2f} "
+        f"| `mart diff` {identical_seconds / peer_identical['seconds']:.2f} x reladiff "
+        "| <= 1.0 x reladiff |",
+        f"| reladiff 0.6, 10 changed rows ({peer_changed['keys']} reported) "
+        f"| {peer_changed['seconds']:.2f} "
+        f"| `mart diff` {changed_seconds / peer_changed['seconds']:.2f} x reladiff "
+        "| <= 0.5 x reladiff |",
         "",
         f"Segments: depth {rows['segment_depth']} "
         f"({16 ** rows['segment_depth']:,} key-hash buckets), "
@@ -109,8 +129,30 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.write:
-        with args.write.open("a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
+        text = args.write.read_text(encoding="utf-8")
+        section = MARK_START + "\n" + "\n".join(lines) + MARK_END
+        if MARK_START in text:
+            before, _, rest = text.partition(MARK_START)
+            text = before + section + rest.partition(MARK_END)[2]
+        else:
+            text = text.rstrip("\n") + "\n\n" + section + "\n"
+        args.write.write_text(text, encoding="utf-8")
+
+
+def reladiff(paths: list[Path]) -> dict:
+    """reladiff on the two files, every column compared, in its own virtual environment."""
+    venv = BENCH / ".venvs" / "reladiff"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", RELADIFF, f"duckdb=={duckdb.__version__}"],
+            check=True,
+        )
+    columns = ",".join(name for name, _ in COLUMNS)
+    command = [str(python), str(BENCH / "reladiff_run.py"), *map(str, paths), "marts.t", "id"]
+    output = subprocess.run([*command, columns], check=True, capture_output=True, text=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def _create(path: Path, rows: int) -> None:

@@ -40,13 +40,13 @@ import duckdb
 from harness import PROJECT_DIR
 from harness.events import Behaviour
 from harness.generate import (
-    DuckDBSink,
     chunk_table,
     generate,
     landing_select,
     load_population,
     plan_chunks,
 )
+from harness.landing import DuckDBSink
 
 DAYS = 100  # so one day of new rows is 1% of the history
 START = dt.date(2026, 11, 10)  # after the seed events

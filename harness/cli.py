@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from harness import PROJECT_DIR
-from harness.dbt import TARGETS, DbtRun, check_target, duckdb_path, run_dbt
+from harness.dbt import TARGETS, DbtRun, check_target, run_dbt
 from harness.errors import UserError
+from harness.settings import duckdb_path
 
 app = typer.Typer(
     help="Run, test and inspect the email analytics mart (dbt on DuckDB or Snowflake).",
@@ -139,30 +140,112 @@ def daily(
                 f"Docs: {PROJECT_DIR / 'target' / 'index.html'} (serve with `dbt docs serve`)"
             )
         print_summary(run, target)
+        report_alerts(target, post_webhook=True)
     if run.failures:
         raise typer.Exit(1)
 
 
 @app.command()
 @user_errors
-def load(
-    files: Annotated[list[Path], typer.Argument(help="CSV or Parquet exports of events.")],
+def alerts(
+    target: TargetOption = "duckdb",
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the alerts to this JSON file.")
+    ] = None,
+    webhook: Annotated[
+        bool,
+        typer.Option(help="POST them to DBT_MART_ALERT_WEBHOOK_URL when it is set."),
+    ] = True,
 ) -> None:
-    """Append your own event exports to raw.events (DuckDB), one batch per file."""
-    from harness.warehouse import check_events_file, connect, landing_columns, load_events_file
+    """Open alerts: thresholds, volume anomalies, the latest build's failing tests, stale
+    sources. Exits 1 when any is at error level."""
+    check_target(target)
+    with holding(target):
+        found = report_alerts(target, post_webhook=webhook, json_out=json_out)
+    if any(alert.level == "error" for alert in found):
+        raise typer.Exit(1)
 
-    for file in files:
-        check_events_file(file)
-    with holding("duckdb"):
-        with connect() as connection:
-            missing_table = not landing_columns(connection)
-        if missing_table:
-            run_dbt(["run-operation", "ensure_events_landing_table"], quiet=True)
-        with connect() as connection:
-            for file in files:
-                load_id, added = load_events_file(connection, file)
-                note = "already loaded, nothing added" if added == 0 else f"{added:,} rows added"
-                console.print(f"{file}: {note} (batch {load_id})")
+
+def report_alerts(target: str, post_webhook: bool, json_out: Path | None = None) -> list:
+    """Print the open alerts as a table, write JSON, POST the webhook; returns them."""
+    import json
+
+    from harness.alerts import message, open_alerts, post
+    from harness.diff import open_side
+
+    side = open_side(target)
+    try:
+        found = open_alerts(side.execute, target)
+    finally:
+        side.close()
+    if found:
+        table = Table("level", "kind", "alert", "detail", title=f"Open alerts ({target})")
+        for alert in found:
+            colour = "red" if alert.level == "error" else "yellow"
+            table.add_row(f"[{colour}]{alert.level}[/]", alert.kind, alert.name, alert.detail)
+        console.print(table)
+    else:
+        console.print(f"No open alerts on {target}.")
+    payload = message(found, target)
+    if json_out is not None:
+        json_out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    if post_webhook and (failure := post(payload)):
+        console.print(f"The alert webhook failed ({failure}); the alerts are above.")
+    return found
+
+
+@app.command()
+@user_errors
+def load(
+    files: Annotated[list[Path], typer.Argument(help="Export files (CSV, Parquet or zip).")],
+    export_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="landing (the landing table's columns), sfmc-data-views (one CSV per data "
+            "view) or tracking-extract (the Tracking Extract activity's zip).",
+        ),
+    ] = "landing",
+    campaigns: Annotated[
+        Path | None,
+        typer.Option(help="CSV mapping job_id or email_name to campaign_id (SFMC formats)."),
+    ] = None,
+    target: TargetOption = "duckdb",
+) -> None:
+    """Append your own exports to the events landing table, one batch per file.
+
+    Every file is read and checked before anything lands; a file already loaded adds
+    nothing. Build afterwards with `mart build`.
+    """
+    from harness.dbt import events_relation
+    from harness.exports import land, read_exports
+    from harness.landing import open_sink
+
+    check_target(target)
+    batches = read_exports(files, export_format, campaigns)
+    with holding(target):
+        run_dbt(["run-operation", "ensure_events_landing_table"], target=target, quiet=True)
+        with open_sink(target) as sink:
+            landed = land(sink, batches)
+    landing = events_relation(target).replace('"', "")
+    for batch, added in landed:
+        note = "already loaded, nothing added" if added == 0 else f"{added:,} rows added"
+        console.print(f"{batch.source}: {note} (batch {batch.load_id})")
+    if export_format != "landing":
+        unmapped = {
+            job
+            for batch, _ in landed
+            for job, campaign in zip(
+                batch.rows["job_id"].to_pylist(), batch.rows["campaign_id"].to_pylist(), strict=True
+            )
+            if campaign is None
+        }
+        if unmapped:
+            console.print(
+                f"{len(unmapped):,} send job(s) have no campaign (they stay orphans): map their "
+                "JobID or EmailName in --campaigns to attribute them."
+            )
+    console.print(f"Landed into {landing} on {target}. Next: `mart build`.")
 
 
 @app.command()
@@ -180,20 +263,41 @@ def generate(
     bad_rate: Annotated[
         float, typer.Option(help="Share of rows corrupted (each kind of bad input).", min=0, max=1)
     ] = 0.0,
+    export_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="landing (into the warehouse's landing table), or files as SFMC exports them: "
+            "sfmc-data-views or tracking-extract (with --out).",
+        ),
+    ] = "landing",
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the files of an SFMC --format.")
+    ] = None,
     target: TargetOption = "duckdb",
 ) -> None:
     """Land realistic events at scale into raw.events, in chunks, with a progress bar.
 
     Deterministic for a seed and start date; chunks already loaded are skipped, so an
-    interrupted run picks up where it stopped. Build afterwards with `mart build`.
+    interrupted run picks up where it stopped. Build afterwards with `mart build`. With
+    --format sfmc-data-views or tracking-extract and --out, the same events are written as
+    Marketing Cloud's files instead (load them with `mart load --format ...`).
     """
+    if export_format != "landing":
+        _generate_files(export_format, out, days, events_per_day, seed, start_date, bad_rate)
+        return
+    if out is not None:
+        raise UserError(
+            "--out is for the SFMC file formats; pass --format sfmc-data-views or "
+            "tracking-extract, or drop --out to land into the warehouse."
+        )
     import time
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from harness.dbt import events_relation
     from harness.generate import generate as generate_events
-    from harness.generate import open_sink
+    from harness.landing import open_sink
 
     check_target(target)
     first = dt.date.fromisoformat(
@@ -231,6 +335,36 @@ def generate(
     console.print("Next: `mart build` (incremental) or `mart build --full-refresh`.")
 
 
+def _generate_files(export_format, out, days, events_per_day, seed, start_date, bad_rate):
+    """`mart generate --format sfmc-data-views|tracking-extract --out DIR`."""
+    from harness.exports import FileSink
+    from harness.generate import generate as generate_events
+
+    if export_format not in ("sfmc-data-views", "tracking-extract"):
+        raise UserError(
+            f"Unknown format '{export_format}'; use landing, sfmc-data-views or tracking-extract."
+        )
+    if out is None:
+        raise UserError(f"--format {export_format} writes files: pass --out DIR.")
+    first = dt.date.fromisoformat(
+        parse_date(start_date) or (dt.date.today() - dt.timedelta(days=days - 1)).isoformat()
+    )
+    sink = FileSink()
+    with console.status("Generating…"):
+        result = generate_events(
+            sink, start=first, days=days, events_per_day=events_per_day, seed=seed,
+            bad_rate=bad_rate,
+        )  # fmt: skip
+        written = sink.write(export_format, out)
+    console.print(
+        f"Generated {result.events:,} rows ({first} onwards) and wrote {len(written)} files to "
+        f"{out}: {', '.join(path.name for path in written[:4])}"
+        + (", …" if len(written) > 4 else "")
+        + f". Load them: `mart load --format {export_format} --campaigns "
+        f"{out / 'campaigns.csv'} {out}/*`."
+    )
+
+
 @app.command()
 @user_errors
 def dashboard(
@@ -241,8 +375,8 @@ def dashboard(
         bool, typer.Option("--open", help="Open the site in your browser afterwards.")
     ] = False,
 ) -> None:
-    """Build the three dashboards from the DuckDB marts as a static site (no network, no
-    server: open the files). Prints the path of its first page."""
+    """Build the dashboards and the operations page from the DuckDB marts as a static site
+    (no network, no server: open the files). Prints the path of its first page."""
     from harness.dashboard import build_site
     from harness.warehouse import connect
 

@@ -1,4 +1,5 @@
-"""`mart dashboard`: the three reporting dashboards as a static, self-contained HTML site.
+"""`mart dashboard`: the reporting dashboards and an operations page, as a static,
+self-contained HTML site.
 
 Built from the DuckDB marts with Altair (Vega-Lite); the Vega JavaScript is inlined in every
 page (from vl-convert), so the pages open from disk with no network and no server. Each
@@ -8,7 +9,9 @@ page mirrors one dbt exposure (models/exposures/_exposures.yml):
 - campaigns.html — Campaign Performance & Engagement: KPIs by campaign, and a click on a
   campaign drills down to its events;
 - audience.html — Audience & Membership Quality: membership, coverage, the CRM comparison
-  and the audit views.
+  and the audit views;
+- operations.html — Operations: the last runs, source freshness and the alert thresholds'
+  trends (the run history and audit__threshold_checks).
 
 Tiles and charts carry the dbt descriptions of their metrics as tooltips. Empty marts give
 a page that says so and how to fill them, not an error.
@@ -31,6 +34,7 @@ PAGES = (
     ("executive.html", "Executive Email Performance"),
     ("campaigns.html", "Campaign Performance & Engagement"),
     ("audience.html", "Audience & Membership Quality"),
+    ("operations.html", "Operations"),
 )
 
 CSS = """
@@ -452,6 +456,117 @@ def audience_page(connection, docs: dict[str, str]) -> Page:
     return page
 
 
+def operations_page(connection, docs: dict[str, str]) -> Page:
+    page = Page(
+        "operations.html",
+        "Operations",
+        "Is the mart healthy: the last runs, how fresh the sources are, and the alert "
+        "thresholds over time (run history and audit__threshold_checks; `mart alerts` lists "
+        "what is open).",
+    )
+    runs = _frame(
+        connection,
+        "select command, started_at, coalesce(duration_seconds, 0) as duration_seconds, "
+        "status, selected_nodes, error_nodes, warn_nodes from audit.audit__dbt_invocations "
+        "order by started_at desc limit 60",
+    )
+    if not runs:
+        page.empty = (
+            "No dbt run has been recorded yet. Run <code>mart daily</code> (or any dbt build) "
+            "and open this page again."
+        )
+        return page
+    builds = [run for run in runs if run["command"] == "build"]
+    last = builds[0] if builds else runs[0]
+    open_checks = _frame(
+        connection,
+        "select count(*) as open_checks from audit.audit__threshold_checks "
+        "where is_latest and level <> 'ok'",
+    )[0]["open_checks"]
+    stale = _frame(
+        connection,
+        """
+        select name, status, coalesce(freshness_age_seconds, 0) / 3600.0 as age_hours
+        from audit.audit__dbt_node_results
+        where invocation_id = (
+            select invocation_id from audit.audit__dbt_invocations
+            where command = 'freshness' and ended_at is not null
+            order by started_at desc limit 1
+        )
+        """,
+    )
+    page.tiles += [
+        Tile("Last build", str(last["status"]), str(last["started_at"])[:16], "Outcome of the "
+             "latest dbt build (audit__dbt_invocations: success, warn, error or started)."),
+        Tile("Its duration", f"{last['duration_seconds']:,}", "seconds",
+             docs.get("duration_seconds", "")),
+        Tile("Open threshold alerts", f"{open_checks:,}", "checks", "Checks whose latest day "
+             "is at warn or error level (audit__threshold_checks)."),
+        Tile("Stale sources", f"{sum(row['status'] != 'pass' for row in stale):,}",
+             f"of {len(stale)}", "Sources the latest `dbt source freshness` found stale."),
+    ]  # fmt: skip
+    page.charts.append(
+        alt.Chart(alt.Data(values=list(reversed(runs))), title="Recent runs")
+        .mark_bar()
+        .encode(
+            x=alt.X("started_at:T", title="Started (UTC)"),
+            y=alt.Y("duration_seconds:Q", title="Seconds"),
+            color=alt.Color("status:N", title="Status"),
+            tooltip=[
+                alt.Tooltip("command:N", title="Command"),
+                alt.Tooltip("started_at:T", title="Started", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("duration_seconds:Q", title="Seconds"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("error_nodes:Q", title="Errors"),
+                alt.Tooltip("warn_nodes:Q", title="Warnings"),
+            ],
+        )
+        .properties(width=820, height=160)
+    )
+    checks = _frame(
+        connection,
+        "select check_name, report_date, measured_share, warn_at, level "
+        "from audit.audit__threshold_checks where measured_share is not null "
+        "and report_date >= (select max(report_date) from audit.audit__threshold_checks) "
+        "- interval 60 day order by report_date",
+    )
+    if checks:
+        page.charts.append(
+            alt.Chart(alt.Data(values=checks), title="Alert thresholds: measured shares")
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("report_date:T", title="Day"),
+                y=alt.Y("measured_share:Q", title="Share", axis=alt.Axis(format="%")),
+                color=alt.Color("check_name:N", title="Check"),
+                tooltip=[
+                    alt.Tooltip("check_name:N", title="Check"),
+                    alt.Tooltip("report_date:T", title="Day"),
+                    alt.Tooltip("measured_share:Q", title="Share", format=".1%"),
+                    alt.Tooltip("warn_at:Q", title="Warns at", format=".1%"),
+                    alt.Tooltip("level:N", title="Level"),
+                ],
+            )
+            .properties(width=820, height=220)
+        )
+    if stale:
+        page.charts.append(
+            alt.Chart(alt.Data(values=stale), title="Source freshness (latest check)")
+            .mark_bar()
+            .encode(
+                x=alt.X("age_hours:Q", title="Hours since the newest row"),
+                y=alt.Y("name:N", title=None, sort="-x"),
+                color=alt.Color("status:N", title="Status"),
+                tooltip=[
+                    alt.Tooltip("name:N", title="Source"),
+                    alt.Tooltip("age_hours:Q", title="Hours", format=",.0f"),
+                    alt.Tooltip("status:N", title="Status"),
+                ],
+            )
+            .properties(width=820, height=alt.Step(18))
+        )
+    return page
+
+
 AUDIT_HELP = {
     "Duplicated event ids": "Event ids the source delivered more than once; the mart keeps one "
     "copy (audit__event_id_duplicates).",
@@ -519,7 +634,7 @@ def render(page: Page, script: str) -> str:
 
 
 def build_site(connection, manifest, folder: Path) -> list[Path]:
-    """Write the three pages (and an index) into `folder`; returns their paths."""
+    """Write the four pages (and an index) into `folder`; returns their paths."""
     import vl_convert
     from altair.utils._importers import vl_version_for_vl_convert
 
@@ -532,6 +647,7 @@ def build_site(connection, manifest, folder: Path) -> list[Path]:
         executive_page(connection, daily_docs, metric_labels(manifest)),
         campaigns_page(connection, daily_docs),
         audience_page(connection, daily_docs | coverage_docs),
+        operations_page(connection, describe(manifest, "audit__dbt_invocations")),
     ]
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -11,14 +11,12 @@ import threading
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from harness import PROJECT_DIR
 from harness.errors import UserError
-from harness.settings import snowflake_settings
+from harness.settings import duckdb_path, snowflake_settings
 
 TARGETS = ("duckdb", "snowflake", "snowflake_emulator")
-DEFAULT_DUCKDB_PATH = PROJECT_DIR / "state" / "mart.duckdb"
 
 _LOCK = threading.Lock()  # dbt is not re-entrant: never two invocations at once in a process
 
@@ -65,13 +63,6 @@ def environment(**values: str):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def duckdb_path() -> Path:
-    """The DuckDB warehouse file: MART_DUCKDB_PATH, else state/mart.duckdb in the project."""
-    configured = os.environ.get("MART_DUCKDB_PATH")
-    path = Path(configured).expanduser() if configured else DEFAULT_DUCKDB_PATH
-    return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
 def prepare_environment(target: str = "duckdb") -> None:

@@ -60,7 +60,7 @@ def open_side(spec: str) -> Side:
     if spec == "duckdb" or spec.startswith("duckdb:"):
         import duckdb
 
-        from harness.dbt import duckdb_path
+        from harness.settings import duckdb_path
 
         path = Path(spec.partition(":")[2]).expanduser() if ":" in spec else duckdb_path()
         if not path.exists():
@@ -489,6 +489,8 @@ def diff_query(left: Side, right: Side, snowflake_sql: str, max_samples: int = 5
 # --- models from the dbt project ------------------------------------------------------------
 
 DEFAULT_SELECTION = "path:models/marts path:models/audit"
+# The run history records each run itself (ids, times): never equal between two warehouses.
+DEFAULT_EXCLUSION = "tag:run_history"
 
 
 @dataclass(frozen=True)
@@ -510,6 +512,7 @@ def selected_models(select: str | None = None) -> list[ModelSpec]:
             "ls",
             "--select",
             select or DEFAULT_SELECTION,
+            *([] if select else ["--exclude", DEFAULT_EXCLUSION]),
             "--resource-type",
             "model",
             "--output",

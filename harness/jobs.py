@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from harness.dbt import DbtRun, duckdb_path, environment, run_dbt
+from harness.dbt import DbtError, DbtRun, environment, run_dbt
 from harness.errors import UserError
+from harness.settings import duckdb_path
 
 
 def seeds_loaded(target: str) -> bool:
@@ -52,7 +53,8 @@ def run_daily(
     bad_rate: float = 0.0,
     announce=lambda title: None,
 ) -> DbtRun:
-    """The daily job: mock events for the day, `dbt build --select tag:daily`, docs.
+    """The daily job: mock events for the day, source freshness, `dbt build --select
+    tag:daily`, docs.
 
     Loads the seeds first on a warehouse that has none (the mock events are drawn from the
     CRM's campaigns and people). Returns the build's outcome; test failures are in it.
@@ -63,6 +65,13 @@ def run_daily(
         run_dbt(["seed"], target=target)
     announce(f"Adding mock events for {run_date}")
     insert_mock_events(run_date, n_events, seed, target, bad_rate)
+    announce("Checking source freshness")
+    # As dbt Cloud's "Run source freshness" step: recorded in the run history, reported by
+    # `mart alerts`, and the build goes on whatever it finds.
+    try:
+        run_dbt(["source", "freshness"], target=target, quiet=True)
+    except DbtError:
+        announce("A source is stale (see `mart alerts`); building anyway")
     announce("Building tag:daily")
     build = run_dbt(["build", "--select", "tag:daily"], target=target, allow_test_failures=True)
     if docs:

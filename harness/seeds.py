@@ -173,6 +173,7 @@ class MarketingCloudEvent:
     smtp_code: str
     ip_address: str
     user_agent: str
+    is_unique: str  # SFMC's IsUnique: only its data views carry it
     _loaded_at: str
 
 
@@ -523,7 +524,8 @@ def draw_events(
             events["smtp_code"][i],
             ips[i],
             events["user_agent"][i],
-            loaded_text[i],
+            is_unique="",
+            _loaded_at=loaded_text[i],
         )
         for i in range(len(order))
     ]

@@ -2,21 +2,33 @@
 
 Imports nothing from the harness but its root and its errors. `project_vars()` reads the vars
 of dbt_project.yml, where each shared definition lives once: the KPI rates (`kpi_rates`) and
-the mock-event behaviour (`mock_event_profile`). The environment's settings are read here
-too: MART settings (`mart_setting`, DBT_MART_* or MART_*) and the Snowflake connection
-(`snowflake_settings`).
+the mock-event behaviour (`mock_event_profile`), the landing columns. The environment's
+settings are read here too: the DuckDB warehouse's path (`duckdb_path`), MART settings
+(`mart_setting`, DBT_MART_* or MART_*) and the Snowflake connection (`snowflake_settings`).
+Every other module may import this one; it imports none of them.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
 from harness import PROJECT_DIR
 from harness.errors import UserError
+
+DEFAULT_DUCKDB_PATH = PROJECT_DIR / "state" / "mart.duckdb"
+
+
+def duckdb_path() -> Path:
+    """The DuckDB warehouse file: MART_DUCKDB_PATH, else state/mart.duckdb in the project."""
+    configured = os.environ.get("MART_DUCKDB_PATH")
+    path = Path(configured).expanduser() if configured else DEFAULT_DUCKDB_PATH
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
 @functools.cache
@@ -44,6 +56,20 @@ def kpi_rates(model: str | None = None) -> list[Rate]:
         if model in (None, name_of_model)
         for name, definition in rates.items()
     ]
+
+
+def landing_columns() -> list[str]:
+    """var('landing_columns'): the events landing table's exported (text) columns, in order;
+    `_loaded_at` and `_load_id` follow them."""
+    return list(project_vars()["landing_columns"])
+
+
+def rejection_reasons() -> list[str]:
+    """The quarantine's reasons, in precedence order (seeds/rejection_reasons.csv, the seed
+    staging's rejection_reason is tested against)."""
+    with (PROJECT_DIR / "seeds" / "rejection_reasons.csv").open(newline="", encoding="utf-8") as f:
+        rows = sorted(csv.DictReader(f), key=lambda row: int(row["precedence"]))
+    return [row["rejection_reason"] for row in rows]
 
 
 def mock_event_profile() -> dict:

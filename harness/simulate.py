@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 
 from harness.dbt import environment, run_dbt
-from harness.generate import DuckDBSink, generate, open_sink
+from harness.generate import generate
+from harness.landing import DuckDBSink, open_sink
 
 PENDING = "pending_events"  # every generated row, in the landing table's layout
 
@@ -139,8 +140,8 @@ def _emulator_stopped_after(target: str):
 
 def _landing_shape() -> str:
     """An empty select with the landing table's columns (all text, _loaded_at a timestamp)."""
-    from harness.seeds import EVENT_COLUMNS
+    from harness.settings import landing_columns
 
-    columns = [f"cast(null as varchar) as {name}" for name in EVENT_COLUMNS[:-1]]
+    columns = [f"cast(null as varchar) as {name}" for name in landing_columns()]
     columns += ["cast(null as timestamp) as _loaded_at", "cast(null as varchar) as _load_id"]
     return "select " + ", ".join(columns)

@@ -22,6 +22,12 @@
 {%- endmacro %}
 
 {% macro default__integer_series(count) -%}
+    {{ exceptions.raise_compiler_error(
+        "integer_series has no version for adapter " ~ adapter.type() ~ "; add one."
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__integer_series(count) -%}
     select cast(generate_series as bigint) as n
     from generate_series(0, {{ count }} - 1)
 {%- endmacro %}
@@ -38,6 +44,12 @@
 {%- endmacro %}
 
 {% macro default__timestamp_text(timestamp_sql) -%}
+    {{ exceptions.raise_compiler_error(
+        "timestamp_text has no version for adapter " ~ adapter.type() ~ "; add one."
+    ) }}
+{%- endmacro %}
+
+{% macro duckdb__timestamp_text(timestamp_sql) -%}
     strftime({{ timestamp_sql }}, '%Y-%m-%d %H:%M:%S')
 {%- endmacro %}
 

@@ -16,13 +16,9 @@
 
 
 {% macro events_landing_columns() -%}
-    {#- Every column lands as text, as exported; staging types and validates it. -#}
-    {{ return([
-        'event_id', 'event_type', 'account_id', 'job_id', 'list_id', 'batch_id',
-        'subscriber_id', 'subscriber_key', 'campaign_id', 'event_date', 'email_domain',
-        'url', 'link_name', 'bounce_category', 'bounce_subcategory', 'smtp_code',
-        'ip_address', 'user_agent',
-    ]) }}
+    {#- Every column lands as text, as exported; staging types and validates it. One list,
+        var('landing_columns'), shared with the harness (harness/settings.py). -#}
+    {{ return(var('landing_columns')) }}
 {%- endmacro %}
 
 
@@ -81,9 +77,33 @@
 {%- endmacro %}
 
 
+{#-
+    A landing table from an earlier release gets the columns added since (empty: what was
+    appended to it stays). on-run-start, after create_events_landing_table.
+-#}
+{% macro add_missing_landing_columns() -%}
+    {%- set statements = [] -%}
+    {%- if execute -%}
+        {%- set landing = events_landing_relation() -%}
+        {#- The columns as a query sees them (adapter introspection would end the
+            transaction a run-operation commits at its end). -#}
+        {%- set present = run_query('select * from ' ~ landing ~ ' where 1 = 0').column_names
+            | map('lower') | list -%}
+        {%- for column in events_landing_columns() if column not in present -%}
+            {%- do statements.append('alter table ' ~ landing ~ ' add column ' ~ column ~ ' '
+                ~ dbt.type_string()) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(statements | join(';\n') if statements else 'select 1') }}
+{%- endmacro %}
+
+
 {#- run-operation: create the landing table (and the raw schema) if missing. -#}
 {% macro ensure_events_landing_table() -%}
     {%- do run_query(create_events_landing_table()) -%}
+    {%- for statement in add_missing_landing_columns().split(';\n') -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
 {%- endmacro %}
 
 

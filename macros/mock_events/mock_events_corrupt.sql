@@ -75,6 +75,8 @@ corrupted as (
         ip_address,
         case when bad_kind = {{ code.OVERSIZED_TEXT }} then repeat('x', 3000) else user_agent end
             as user_agent,
+        -- SFMC's IsUnique comes only with its data views (harness/exports.py).
+        cast(null as {{ string }}) as is_unique,
         _loaded_at,
         _load_id
     from marked

@@ -14,16 +14,16 @@
 {%- set cohort_columns = [
     'sends', 'reconstructed_sends', 'delivered_sends', 'bounced_sends', 'hard_bounced_sends',
     'soft_bounced_sends', 'opened_sends', 'human_opened_sends', 'clicked_sends',
-    'human_clicked_sends', 'unsubscribed_sends',
+    'human_clicked_sends', 'unsubscribed_sends', 'complained_sends',
 ] -%}
 {%- set activity_columns = [
     'send_events', 'delivered_events', 'open_events', 'machine_open_events', 'click_events',
-    'suspected_bot_click_events', 'bounce_events', 'unsubscribe_events',
+    'suspected_bot_click_events', 'bounce_events', 'unsubscribe_events', 'complaint_events',
 ] -%}
 {%- set rate_columns = [
     'delivery_rate', 'bounce_rate', 'hard_bounce_rate', 'soft_bounce_rate', 'unique_open_rate',
     'human_unique_open_rate', 'click_through_rate', 'human_click_through_rate',
-    'click_to_open_rate', 'human_click_to_open_rate', 'unsubscribe_rate',
+    'click_to_open_rate', 'human_click_to_open_rate', 'unsubscribe_rate', 'complaint_rate',
 ] -%}
 with
 
@@ -64,6 +64,7 @@ send_rows as (
         max(case when event_type = 'CLICK' and not is_suspected_bot_click then 1 else 0 end)
             as human_clicked,
         max(case when event_type = 'UNSUBSCRIBE' then 1 else 0 end) as unsubscribed,
+        max(case when event_type = 'COMPLAINT' then 1 else 0 end) as complained,
         cast(
             coalesce(min(case when event_type = 'SEND' then event_at end), min(event_at))
             as date
@@ -91,6 +92,7 @@ outcomes as (
         case
             when send_rows.bounced = 1 then 0
             when send_rows.delivery_event = 1 or send_rows.engaged = 1 then 1
+            when send_rows.complained = 1 then 1
             when untracked_jobs.job_id is not null then 1
             else 0
         end as delivered
@@ -116,7 +118,8 @@ cohort as (
         sum(delivered * human_engaged) as human_opened_sends,
         sum(delivered * clicked) as clicked_sends,
         sum(delivered * human_clicked) as human_clicked_sends,
-        sum(delivered * unsubscribed) as unsubscribed_sends
+        sum(delivered * unsubscribed) as unsubscribed_sends,
+        sum(delivered * complained) as complained_sends
 
     from outcomes
     group by send_date, coalesce(campaign_id, '(none)')
@@ -137,7 +140,8 @@ activity as (
         sum(case when event_type = 'CLICK' and is_suspected_bot_click then 1 else 0 end)
             as suspected_bot_click_events,
         sum(case when event_type = 'BOUNCE' then 1 else 0 end) as bounce_events,
-        sum(case when event_type = 'UNSUBSCRIBE' then 1 else 0 end) as unsubscribe_events
+        sum(case when event_type = 'UNSUBSCRIBE' then 1 else 0 end) as unsubscribe_events,
+        sum(case when event_type = 'COMPLAINT' then 1 else 0 end) as complaint_events
 
     from events
     group by event_date, coalesce(campaign_id, '(none)')
@@ -183,7 +187,8 @@ recomputed as (
         {{ safe_divide('clicked_sends', 'opened_sends') }} as click_to_open_rate,
         {{ safe_divide('human_clicked_sends', 'human_opened_sends') }}
             as human_click_to_open_rate,
-        {{ safe_divide('unsubscribed_sends', 'delivered_sends') }} as unsubscribe_rate
+        {{ safe_divide('unsubscribed_sends', 'delivered_sends') }} as unsubscribe_rate,
+        {{ safe_divide('complained_sends', 'delivered_sends') }} as complaint_rate
 
     from counts
 

@@ -8,39 +8,6 @@
 
 with
 
-raw_rows as (
-
-    select
-        {{ landed_date('_loaded_at') }} as load_date,
-        count(*) as raw_rows
-
-    from {{ source('marketing_cloud', 'events') }}
-    group by {{ landed_date('_loaded_at') }}
-
-),
-
-fact_rows as (
-
-    select
-        {{ landed_date('loaded_at') }} as load_date,
-        count(*) as fact_rows
-
-    from {{ ref('fct_email_events') }}
-    group by {{ landed_date('loaded_at') }}
-
-),
-
-quarantined_rows as (
-
-    select
-        {{ landed_date('loaded_at') }} as load_date,
-        count(*) as quarantined_rows
-
-    from {{ ref('audit__rejected_events') }}
-    group by {{ landed_date('loaded_at') }}
-
-),
-
 copies as (
 
     -- Valid rows of the event ids the dedup counted more than once (about 1.5% of ids):
@@ -61,74 +28,65 @@ copies as (
 
 ),
 
-copy_rows as (
+counted as (
 
+    -- One row per count and load date; later copies are every copy less the first of each
+    -- event id (copies landing at the same time share a date, so ties do not matter).
+    select
+        {{ landed_date('_loaded_at') }} as load_date,
+        'raw' as count_name,
+        count(*) as row_count
+    from {{ source('marketing_cloud', 'events') }}
+    group by {{ landed_date('_loaded_at') }}
+    union all
     select
         {{ landed_date('loaded_at') }} as load_date,
-        count(*) as copy_rows
-
+        'fact' as count_name,
+        count(*) as row_count
+    from {{ ref('fct_email_events') }}
+    group by {{ landed_date('loaded_at') }}
+    union all
+    select
+        {{ landed_date('loaded_at') }} as load_date,
+        'quarantined' as count_name,
+        count(*) as row_count
+    from {{ ref('audit__rejected_events') }}
+    group by {{ landed_date('loaded_at') }}
+    union all
+    select
+        {{ landed_date('loaded_at') }} as load_date,
+        'duplicate' as count_name,
+        count(*) as row_count
     from copies
     group by {{ landed_date('loaded_at') }}
-
-),
-
-first_copies as (
-
-    -- The first loaded copy of each event id is the one the fact keeps (copies landing at
-    -- the same time share a date, so ties do not matter here).
+    union all
     select
         {{ landed_date('first_loaded_at') }} as load_date,
-        count(*) as first_copies
-
+        'duplicate' as count_name,
+        -count(*) as row_count
     from (
         select
             event_id,
             min(loaded_at) as first_loaded_at
         from copies
         group by event_id
-    ) as events
+    ) as first_copies
     group by {{ landed_date('first_loaded_at') }}
-
-),
-
-duplicate_rows as (
-
-    -- Later copies: copies that are not the first of their event id.
-    select
-        copy_rows.load_date,
-        copy_rows.copy_rows - coalesce(first_copies.first_copies, 0) as duplicate_rows
-
-    from copy_rows
-    left join first_copies on copy_rows.load_date = first_copies.load_date
 
 ),
 
 final as (
 
     select
-        coalesce(raw_rows.raw_rows, 0) as raw_rows,
-        coalesce(fact_rows.fact_rows, 0) as fact_rows,
-        coalesce(duplicate_rows.duplicate_rows, 0) as duplicate_rows,
-        coalesce(quarantined_rows.quarantined_rows, 0) as quarantined_rows,
-        coalesce(raw_rows.raw_rows, 0)
-        - coalesce(fact_rows.fact_rows, 0)
-        - coalesce(duplicate_rows.duplicate_rows, 0)
-        - coalesce(quarantined_rows.quarantined_rows, 0) as unaccounted_rows,
-        coalesce(
-            raw_rows.load_date,
-            fact_rows.load_date,
-            duplicate_rows.load_date,
-            quarantined_rows.load_date
-        ) as load_date
+        sum(case when count_name = 'raw' then row_count else 0 end) as raw_rows,
+        sum(case when count_name = 'fact' then row_count else 0 end) as fact_rows,
+        sum(case when count_name = 'duplicate' then row_count else 0 end) as duplicate_rows,
+        sum(case when count_name = 'quarantined' then row_count else 0 end) as quarantined_rows,
+        sum(case when count_name = 'raw' then row_count else -row_count end) as unaccounted_rows,
+        load_date
 
-    from raw_rows
-    full outer join fact_rows on raw_rows.load_date = fact_rows.load_date
-    full outer join duplicate_rows
-        on coalesce(raw_rows.load_date, fact_rows.load_date) = duplicate_rows.load_date
-    full outer join quarantined_rows
-        on
-            coalesce(raw_rows.load_date, fact_rows.load_date, duplicate_rows.load_date)
-            = quarantined_rows.load_date
+    from counted
+    group by load_date
 
 )
 

@@ -10,22 +10,30 @@ staged as (
 
 ),
 
+reasons as (
+
+    select * from {{ ref('rejection_reasons') }}
+
+),
+
 final as (
 
     select
-        rejection_reason,
-        event_id,
-        source_event_type,
-        source_event_date,
-        job_id,
-        subscriber_key,
-        campaign_id,
+        staged.rejection_reason,
+        reasons.description as rejection_description,
+        staged.event_id,
+        staged.source_event_type,
+        staged.source_event_date,
+        staged.job_id,
+        staged.subscriber_key,
+        staged.campaign_id,
         {{ event_payload_hash() }} as payload_hash,
-        load_id,
-        loaded_at
+        staged.load_id,
+        staged.loaded_at
 
     from staged
-    where rejection_reason is not null
+    left join reasons on staged.rejection_reason = reasons.rejection_reason
+    where staged.rejection_reason is not null
 
 )
 

@@ -118,6 +118,7 @@ final as (
         smtp_code,
         ip_address,
         user_agent,
+        sfmc_is_unique,
         raw_row_count,
         payload_count,
         event_date,

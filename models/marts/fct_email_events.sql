@@ -236,6 +236,7 @@ final as (
         is_known_person,
         is_unique,
         is_unique_human,
+        sfmc_is_unique,
         event_date,
         event_at,
         loaded_at,

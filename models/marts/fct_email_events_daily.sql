@@ -80,6 +80,7 @@ cohort as (
         {{ count_if('is_clicked') }} as clicked_sends,
         {{ count_if('is_human_clicked') }} as human_clicked_sends,
         {{ count_if('is_unsubscribed') }} as unsubscribed_sends,
+        {{ count_if('is_complained') }} as complained_sends,
         max(last_loaded_at) as last_loaded_at
 
     from sends
@@ -102,6 +103,7 @@ activity as (
             as suspected_bot_click_events,
         {{ count_if("event_type = 'BOUNCE'") }} as bounce_events,
         {{ count_if("event_type = 'UNSUBSCRIBE'") }} as unsubscribe_events,
+        {{ count_if("event_type = 'COMPLAINT'") }} as complaint_events,
         max(last_loaded_at) as last_loaded_at
 
     from events
@@ -124,6 +126,7 @@ joined as (
         coalesce(cohort.clicked_sends, 0) as clicked_sends,
         coalesce(cohort.human_clicked_sends, 0) as human_clicked_sends,
         coalesce(cohort.unsubscribed_sends, 0) as unsubscribed_sends,
+        coalesce(cohort.complained_sends, 0) as complained_sends,
         coalesce(activity.send_events, 0) as send_events,
         coalesce(activity.delivered_events, 0) as delivered_events,
         coalesce(activity.open_events, 0) as open_events,
@@ -132,6 +135,7 @@ joined as (
         coalesce(activity.suspected_bot_click_events, 0) as suspected_bot_click_events,
         coalesce(activity.bounce_events, 0) as bounce_events,
         coalesce(activity.unsubscribe_events, 0) as unsubscribe_events,
+        coalesce(activity.complaint_events, 0) as complaint_events,
         coalesce(cohort.is_known_campaign, activity.is_known_campaign) as is_known_campaign,
         -- greatest() of a NULL is NULL on Snowflake and not on DuckDB: no NULL reaches it.
         greatest(
@@ -163,6 +167,7 @@ final as (
         clicked_sends,
         human_clicked_sends,
         unsubscribed_sends,
+        complained_sends,
         {{ kpi_rate_columns('fct_email_events_daily') }}
         send_events,
         delivered_events,
@@ -172,6 +177,7 @@ final as (
         suspected_bot_click_events,
         bounce_events,
         unsubscribe_events,
+        complaint_events,
         is_known_campaign,
         last_loaded_at,
         report_date

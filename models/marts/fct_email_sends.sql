@@ -11,7 +11,8 @@
     - human-opened: delivered, and an open that is not a machine open or a click that is
       not a suspected bot click (a lower bound: Apple's proxy hides real opens too);
     - clicked / human-clicked: delivered, and a click / a click not flagged as a bot's;
-    - unsubscribed: delivered, and an UNSUBSCRIBE.
+    - unsubscribed: delivered, and an UNSUBSCRIBE;
+    - complained: delivered, and a spam COMPLAINT (a complaint is also evidence of delivery).
     Engagement recorded on a bounced send stays in the counts (has_engagement_without_delivery)
     but is no outcome, so opened <= delivered <= sends holds on every row. A send whose SEND
     event never landed is reconstructed from its other events (is_reconstructed, sent_at = its
@@ -107,6 +108,7 @@ per_send as (
         {{ count_if("event_type = 'SEND'") }} as send_event_count,
         {{ count_if("event_type = 'DELIVERED'") }} as delivered_event_count,
         {{ count_if("event_type = 'UNSUBSCRIBE'") }} as unsubscribe_event_count,
+        {{ count_if("event_type = 'COMPLAINT'") }} as complaint_event_count,
         {{ count_if("bounce_type = 'HARD'") }} as hard_bounce_event_count,
         {{ count_if("bounce_type = 'SOFT'") }} as soft_bounce_event_count,
         {{ dbt.bool_or('is_known_campaign') }} as is_known_campaign,
@@ -145,6 +147,7 @@ delivery as (
             per_send.delivered_event_count > 0
             or per_send.open_count > 0
             or per_send.click_count > 0
+            or per_send.complaint_event_count > 0
             or tracked_jobs.job_id is null
         ) as is_delivered
 
@@ -185,6 +188,7 @@ final as (
         is_delivered and click_count > 0 as is_clicked,
         is_delivered and human_click_count > 0 as is_human_clicked,
         is_delivered and unsubscribe_event_count > 0 as is_unsubscribed,
+        is_delivered and complaint_event_count > 0 as is_complained,
         is_bounced and (open_count > 0 or click_count > 0) as has_engagement_without_delivery,
         cast(coalesce(send_event_at, first_event_at) as date) as send_date,
         coalesce(send_event_at, first_event_at) as sent_at,

@@ -60,7 +60,7 @@ def open_page(browser, path, screenshot: str):
     return errors, marks, text
 
 
-def test_the_three_dashboards_render_real_charts_without_errors(built, browser, tmp_path):
+def test_every_dashboard_page_renders_real_charts_without_errors(built, browser, tmp_path):
     outcome = CliRunner().invoke(app, ["dashboard", "--out", str(tmp_path / "site")])
     assert outcome.exit_code == 0, outcome.output
     assert f"file://{tmp_path / 'site' / 'index.html'}" in outcome.output.replace("\n", "")

@@ -233,7 +233,8 @@ def test_production_reads_the_sources_and_never_loads_seeds_or_mock_data(both_en
             insert_mock_events("2026-11-05", 100, 3, "snowflake_emulator")
         outcome = run_dbt(["build", "--select", "tag:daily"], target="snowflake_emulator")
     kinds = {result.node.resource_type for result in outcome.result.results}
-    assert "seed" not in kinds and {"model", "test"} <= kinds
+    seeds = {r.node.name for r in outcome.result.results if r.node.resource_type == "seed"}
+    assert seeds == {"rejection_reasons"} and {"model", "test"} <= kinds
     side = open_side("snowflake_emulator")
     try:
         rows = side.query("select count(*) from raw.events where _load_id like 'mock:2026-11-05%'")
@@ -283,3 +284,22 @@ def test_event_dates_are_read_the_same_way_on_the_emulator(both_engines):
     finally:
         side.close()
     assert found == {text: expected(text) for text in CORPUS}
+
+
+@pytest.mark.slow
+def test_the_run_history_is_kept_alike_on_both_engines(both_engines):
+    """Each engine recorded its own runs; what is deterministic about them (which node
+    ended how, in the build) is the same on both."""
+    query = (
+        "select r.unique_id, r.status from audit.audit__dbt_node_results r "
+        "join audit.audit__dbt_invocations i on r.invocation_id = i.invocation_id "
+        "where i.command = 'build' and i.started_at = "
+        "(select min(started_at) from audit.audit__dbt_invocations where command = 'build')"
+    )
+    sides = [open_side("duckdb"), open_side("snowflake_emulator")]
+    try:
+        duckdb_nodes, emulator_nodes = (set(side.query(query)) for side in sides)
+    finally:
+        for side in sides:
+            side.close()
+    assert len(duckdb_nodes) > 150 and duckdb_nodes == emulator_nodes

@@ -13,7 +13,8 @@ LAYERS = {"raw", "staging", "marts", "audit", "salesforce"}
 
 
 def schemas_under(**variables: str) -> tuple[dict[str, str], str, bool]:
-    """(model name -> schema, the events source's schema, whether seeds are enabled)."""
+    """(model name -> schema, the events source's schema, whether the CRM's stand-in seeds
+    are enabled: the reference seed rejection_reasons is, everywhere)."""
     with environment(**variables):
         parsed = manifest()
     models = {
@@ -22,7 +23,12 @@ def schemas_under(**variables: str) -> tuple[dict[str, str], str, bool]:
         if node.resource_type == "model" and node.package_name == "email_mart"
     }
     events = next(s for s in parsed.sources.values() if s.name == "events")
-    seeds = [n for n in parsed.nodes.values() if n.resource_type == "seed"]
+    seeds = [
+        n
+        for n in parsed.nodes.values()
+        if n.resource_type == "seed" and n.name != "rejection_reasons"
+    ]
+    assert any(n.name == "rejection_reasons" for n in parsed.nodes.values())
     return models, events.schema, bool(seeds)
 
 

@@ -15,12 +15,12 @@ from harness.dbt import environment
 from harness.events import EVENT_TYPES, Behaviour
 from harness.generate import (
     SEEDS,
-    DuckDBSink,
     chunk_table,
     generate,
     load_population,
     plan_chunks,
 )
+from harness.landing import DuckDBSink
 from harness.simulate import PENDING, _landing_shape, simulate
 
 START = dt.date(2026, 11, 10)
@@ -177,3 +177,14 @@ def test_incremental_days_on_the_emulator_equal_a_full_refresh_on_duckdb(tmp_pat
     assert not result.differs, [r.as_dict() for r in result.results if r.differs]
     with environment(MART_EMULATOR_DIR=str(tmp_path / "simulate" / "emulator")):
         assert not emulator.status().running  # the simulation's emulator was stopped
+
+
+def test_the_bad_rows_planted_cover_every_rejection_reason():
+    """The profile's bad-row kinds (both generators) are the seed's reasons, then the kinds
+    that are kept and flagged; one list each, no third copy."""
+    from harness.generate import BAD_KINDS
+    from harness.settings import rejection_reasons
+
+    reasons = rejection_reasons()
+    assert set(BAD_KINDS[: len(reasons)]) == set(reasons)
+    assert not set(BAD_KINDS[len(reasons) :]) & set(reasons)

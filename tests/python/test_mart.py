@@ -10,8 +10,11 @@ import pytest
 from conftest import DAILY_DATES, query
 
 from harness.dbt import DbtError, manifest, run_dbt
+from harness.exports import land, read_landing_file
 from harness.jobs import insert_mock_events
-from harness.warehouse import connect, load_events_file
+from harness.landing import DuckDBSink
+from harness.settings import rejection_reasons
+from harness.warehouse import connect
 
 REQUIRED_MODELS = {
     "staging": {
@@ -80,6 +83,7 @@ OUTCOMES = (
     "is_clicked",
     "is_human_clicked",
     "is_unsubscribed",
+    "is_complained",
     "is_reconstructed",
 )
 
@@ -105,7 +109,7 @@ def sends_from_events(warehouse) -> dict[tuple, dict]:
         bounced = "BOUNCE" in kinds
         opened_any = "OPEN" in kinds or "CLICK" in kinds
         delivered = not bounced and (
-            "DELIVERED" in kinds or opened_any or key[0] not in tracked_jobs
+            "DELIVERED" in kinds or opened_any or "COMPLAINT" in kinds or key[0] not in tracked_jobs
         )
         human_open = any(k == "OPEN" and not m for k, _, m, _, _, _ in evs)
         human_click = any(k == "CLICK" and not b for k, _, _, b, _, _ in evs)
@@ -125,6 +129,7 @@ def sends_from_events(warehouse) -> dict[tuple, dict]:
             "is_clicked": delivered and "CLICK" in kinds,
             "is_human_clicked": delivered and human_click,
             "is_unsubscribed": delivered and "UNSUBSCRIBE" in kinds,
+            "is_complained": delivered and "COMPLAINT" in kinds,
             "is_reconstructed": not send_events,
         }
     return sends
@@ -174,6 +179,7 @@ def test_every_daily_number_equals_an_aggregation_of_the_sends_and_events(wareho
         "clicked_sends": "is_clicked",
         "human_clicked_sends": "is_human_clicked",
         "unsubscribed_sends": "is_unsubscribed",
+        "complained_sends": "is_complained",
     }
     expected = defaultdict(lambda: defaultdict(int))
     for row in query(
@@ -192,6 +198,7 @@ def test_every_daily_number_equals_an_aggregation_of_the_sends_and_events(wareho
         "CLICK": "click_events",
         "BOUNCE": "bounce_events",
         "UNSUBSCRIBE": "unsubscribe_events",
+        "COMPLAINT": "complaint_events",
     }
     for day, campaign, kind, machine, bot in query(
         warehouse,
@@ -213,6 +220,7 @@ def test_every_daily_number_equals_an_aggregation_of_the_sends_and_events(wareho
         "human_click_to_open_rate": ("human_clicked_sends", "human_opened_sends"),
         "bounce_rate": ("bounced_sends", "sends"),
         "unsubscribe_rate": ("unsubscribed_sends", "delivered_sends"),
+        "complaint_rate": ("complained_sends", "delivered_sends"),
     }
     daily = query(
         warehouse,
@@ -527,10 +535,15 @@ def extra_loads(built, tmp_path_factory):
         + b"".join(BAD_ROWS)
     )
     with connect() as connection:
-        loaded = {"export": load_events_file(connection, export)}
+        sink = DuckDBSink(connection, "raw.events")
+        loaded = {
+            name: (batch.load_id, added)
+            for name, file in (("export", export), ("bad", bad))
+            for batch, added in land(sink, [read_landing_file(file)])
+        }
         assert loaded["export"][1] == 5
-        assert load_events_file(connection, export) == (loaded["export"][0], 0), "loads once"
-        loaded["bad"] = load_events_file(connection, bad)
+        again = land(sink, [read_landing_file(export)])
+        assert [(b.load_id, added) for b, added in again] == [(loaded["export"][0], 0)], "once"
     insert_mock_events("2026-11-09", 3000, 5, "duckdb", bad_rate=0.25)
     run_dbt(["seed", "--full-refresh"])
     run_dbt(["build", "--select", "tag:daily"])
@@ -605,17 +618,7 @@ def test_the_generator_bad_rate_injects_every_kind_and_nothing_is_lost(extra_loa
                 "where load_id = 'mock:2026-11-09:5'",
             )
         }
-        assert reasons == {
-            "MISSING_EVENT_ID",
-            "MISSING_JOB_ID",
-            "MISSING_SUBSCRIBER_KEY",
-            "UNKNOWN_EVENT_TYPE",
-            "UNPARSEABLE_TIMESTAMP",
-            "TIMESTAMP_IN_FUTURE",
-            "TIMESTAMP_BEFORE_FLOOR",
-            "OVERSIZED_TEXT",
-            "INVALID_TEXT",
-        }
+        assert reasons == set(rejection_reasons()), "a 25% bad rate plants every reason"
         kept = query(
             connection,
             "select count(*) filter (where link_name like '%drop table%'), "

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from harness import PROJECT_DIR
-from harness.dbt import duckdb_path, manifest
-from harness.settings import kpi_rates
+from harness.dbt import manifest
+from harness.settings import duckdb_path, kpi_rates
 from harness.warehouse import connect
 
 MF = Path(sys.executable).parent / "mf"

@@ -97,7 +97,7 @@ def test_rates_are_ratios_of_sums_in_tableau_never_averages(built, tmp_path):
         "SUM([CLICKED_SENDS]) / SUM([OPENED_SENDS])"
     )
     rates = [name for name in daily if name.endswith("_RATE]")]
-    assert len(rates) == len(formulas) == 11
+    assert len(rates) == len(formulas) == 12
     for name in rates:
         assert daily[name].get("hidden") == "true" and daily[name].get("aggregation") is None
         calculated = daily[f"{name[:-1]} (ratio of sums)]"]

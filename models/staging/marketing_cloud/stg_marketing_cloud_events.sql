@@ -63,6 +63,11 @@ cleaned as (
         nullif(trim(smtp_code), '') as smtp_code,
         nullif(trim(ip_address), '') as ip_address,
         nullif(trim(user_agent), '') as user_agent,
+        -- SFMC's IsUnique (its data views: 1/0, True/False); NULL where the export has none.
+        case
+            when lower(trim(is_unique)) in ('1', 'true') then true
+            when lower(trim(is_unique)) in ('0', 'false') then false
+        end as sfmc_is_unique,
         event_date as source_event_date,
         trim(event_date) as event_date_text,
         _loaded_at as loaded_at,
@@ -97,6 +102,8 @@ conformed as (
             when event_type_key in ('HARDBOUNCE', 'SOFTBOUNCE', 'OTHERBOUNCE', 'BOUNCE')
                 then 'BOUNCE'
             when event_type_key = 'UNSUBSCRIBE' then 'UNSUBSCRIBE'
+            -- A spam complaint (SFMC's _Complaint data view).
+            when event_type_key in ('COMPLAINT', 'SPAMCOMPLAINT') then 'COMPLAINT'
         end as event_type,
         case
             when event_type_key = 'HARDBOUNCE' then 'HARD'
@@ -133,6 +140,7 @@ final as (
         smtp_code,
         ip_address,
         user_agent,
+        sfmc_is_unique,
         source_event_date,
         load_id,
         staged_at,

@@ -1,0 +1,124 @@
+{#-
+    Every threshold of var('alert_thresholds'), per day: the measured share, its warn and
+    error levels, and the level reached (ok, warn, error). Evaluated in every build; the
+    latest day of each check is what `mart alerts` reports as open. A share with nothing to
+    divide is NULL and level ok. The checks on the daily fact measure days that sent
+    something.
+    - orphan_send_share: sends whose campaign the CRM does not know, of sends (send date);
+    - quarantine_share: quarantined rows, of landed rows (load date);
+    - machine_open_share: machine opens, of opens (event date);
+    - scanner_click_share: suspected bot clicks, of clicks (event date);
+    - reconciliation_gap: |mart sends - CRM sends| summed over campaigns, of CRM sends;
+    - volume_change: |sends - the previous day's sends|, of the previous day's sends.
+-#}
+with
+
+daily as (
+
+    select
+        report_date,
+        sum(sends) as sends,
+        sum(case when is_known_campaign then 0 else sends end) as orphan_sends,
+        sum(open_events) as open_events,
+        sum(machine_open_events) as machine_open_events,
+        sum(click_events) as click_events,
+        sum(suspected_bot_click_events) as suspected_bot_click_events
+
+    from {{ ref('fct_email_events_daily') }}
+    group by report_date
+    -- Days that sent something: late opens trickling in after the last send day are not a
+    -- volume drop (a source that stops landing is what freshness catches).
+    having sum(sends) > 0
+
+),
+
+measures as (
+
+    select
+        report_date,
+        'orphan_send_share' as check_name,
+        orphan_sends as numerator,
+        sends as denominator
+    from daily
+    union all
+    select
+        report_date,
+        'machine_open_share' as check_name,
+        machine_open_events as numerator,
+        open_events as denominator
+    from daily
+    union all
+    select
+        report_date,
+        'scanner_click_share' as check_name,
+        suspected_bot_click_events as numerator,
+        click_events as denominator
+    from daily
+    union all
+    select
+        report_date,
+        'volume_change' as check_name,
+        abs(sends - lag(sends) over (order by report_date)) as numerator,
+        lag(sends) over (order by report_date) as denominator
+    from daily
+    union all
+    select
+        load_date as report_date,
+        'quarantine_share' as check_name,
+        quarantined_rows as numerator,
+        raw_rows as denominator
+    from {{ ref('audit__load_reconciliation') }}
+    union all
+    select
+        metric_date as report_date,
+        'reconciliation_gap' as check_name,
+        sum(abs(sends_difference)) as numerator,
+        sum(crm_sends) as denominator
+    from {{ ref('dq_campaign_daily_reconciliation') }}
+    group by metric_date
+
+),
+
+final as (
+
+    select
+        measures.check_name,
+        measures.report_date,
+        measures.numerator,
+        measures.denominator,
+        {{ safe_divide('measures.numerator', 'measures.denominator') }} as measured_share,
+        thresholds.warn_at,
+        thresholds.error_at,
+        case
+            when
+                {{ safe_divide('measures.numerator', 'measures.denominator') }}
+                >= thresholds.error_at
+                then 'error'
+            when
+                {{ safe_divide('measures.numerator', 'measures.denominator') }}
+                >= thresholds.warn_at
+                then 'warn'
+            else 'ok'
+        end as level,  -- noqa: RF04
+        row_number() over (
+            partition by measures.check_name order by measures.report_date desc
+        ) = 1 as is_latest
+
+    from measures
+    -- noqa: disable=LT02,ST05
+    inner join (
+        {%- for name, levels in var('alert_thresholds').items() %}
+        select
+            '{{ name }}' as check_name,
+            cast({{ levels.warn }} as {{ dbt.type_numeric() }}) as warn_at,
+            cast({{ levels.error }} as {{ dbt.type_numeric() }}) as error_at
+        {{ 'union all' if not loop.last }}
+        {%- endfor %}
+    ) as thresholds
+        on measures.check_name = thresholds.check_name
+    -- noqa: enable=LT02,ST05
+    where measures.report_date is not null
+
+)
+
+select * from final

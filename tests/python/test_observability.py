@@ -1,0 +1,159 @@
+"""The run history, the alert thresholds and `mart alerts` with its webhook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from conftest import DAILY_DATES, query
+from typer.testing import CliRunner
+
+from harness.alerts import Alert, message, post
+from harness.cli import app
+from harness.dbt import environment
+from harness.jobs import run_daily
+from harness.warehouse import connect
+
+
+def test_each_daily_run_leaves_its_invocation_and_every_node_result(built, warehouse):
+    """The three `mart daily` runs of the session: one build invocation each, ended, with
+    one node result per result dbt returned, and a freshness check before each."""
+    builds = query(
+        warehouse,
+        "select invocation_id, status, selected_nodes, ended_at from audit.audit__dbt_invocations "
+        "where command = 'build' order by started_at limit 3",
+    )
+    assert len(builds) == len(DAILY_DATES)
+    for (invocation, status, selected, ended), daily in zip(builds, built["dailies"], strict=True):
+        assert ended is not None and status in ("success", "warn")
+        # Every node's result; the hooks themselves are not among the results they see.
+        returned = {
+            r.node.unique_id: str(r.status)
+            for r in daily.result.results
+            if r.node.resource_type != "operation"
+        }
+        recorded = dict(
+            query(
+                warehouse,
+                "select unique_id, status from audit.audit__dbt_node_results "
+                "where invocation_id = ?",
+                [invocation],
+            )
+        )
+        assert selected == len(returned) and recorded == returned
+    freshness = query(
+        warehouse,
+        "select count(distinct invocation_id), count(*), count(freshness_age_seconds) "
+        "from audit.audit__dbt_node_results where command = 'freshness'",
+    )[0]
+    assert freshness[0] >= len(DAILY_DATES) and freshness[1] == freshness[2] > 0
+
+
+def test_every_check_has_its_levels_from_the_vars(warehouse):
+    from harness.settings import project_vars
+
+    thresholds = project_vars()["alert_thresholds"]
+    rows = query(
+        warehouse,
+        "select check_name, measured_share, warn_at, error_at, level "
+        "from audit.audit__threshold_checks",
+    )
+    assert {row[0] for row in rows} == set(thresholds)
+    for name, share, warn_at, error_at, level in rows:
+        warn_at, error_at = float(warn_at), float(error_at)
+        assert (warn_at, error_at) == (thresholds[name]["warn"], thresholds[name]["error"])
+        expected = (
+            "ok" if share is None or share < warn_at else ("warn" if share < error_at else "error")
+        )
+        assert level == expected, (name, share)
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook():
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Receiver.received = []
+    yield f"http://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_webhook_gets_one_json_message_and_a_dead_one_is_reported(webhook):
+    alerts = [Alert("error", "threshold", "orphan_send_share", "31.0% on 2026-11-03")]
+    payload = message(alerts, "duckdb")
+    assert post(payload, webhook) is None
+    assert Receiver.received == [payload]
+    assert payload["status"] == "error" and "orphan_send_share" in payload["text"]
+    assert post(payload, "http://127.0.0.1:9/nothing-listens") is not None
+
+
+ORPHANS = 1200
+
+
+def orphan_export(folder: Path, day: dt.date) -> Path:
+    """A day of sends of a campaign the CRM does not know."""
+    path = folder / "orphans.csv"
+    rows = ["event_id,event_type,job_id,subscriber_key,event_date,campaign_id,list_id,batch_id"]
+    rows += [
+        f"orphan-{n},Sent,9990001,0035g00ORPHAN{n:05d},{day} 09:00:00,7015g000ORPHAN0AAA,1,1"
+        for n in range(ORPHANS)
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.slow
+def test_an_orphan_surge_and_a_volume_spike_raise_errors_and_a_normal_day_clears(
+    state_dir, tmp_path, webhook
+):
+    today = dt.datetime.now(dt.UTC).date()
+    days = [today - dt.timedelta(days=n) for n in (3, 2, 1, 0)]
+    runner = CliRunner()
+    with environment(
+        MART_DUCKDB_PATH=str(tmp_path / "mart.duckdb"), DBT_MART_ALERT_WEBHOOK_URL=webhook
+    ):
+        for day in days[:2]:
+            run_daily(day.isoformat(), n_events=1500, seed=3, docs=False)
+        load = runner.invoke(app, ["load", str(orphan_export(tmp_path, days[2]))])
+        assert load.exit_code == 0, load.output
+        run_daily(days[2].isoformat(), n_events=6000, seed=3, docs=False)
+        surge = runner.invoke(app, ["alerts", "--json", str(tmp_path / "alerts.json")])
+        assert surge.exit_code == 1, surge.output
+        found = json.loads((tmp_path / "alerts.json").read_text())
+        errors = {a["name"] for a in found["alerts"] if a["level"] == "error"}
+        assert {"orphan_send_share", "volume_change"} <= errors, found
+        assert Receiver.received[-1]["status"] == "error"
+
+        daily = ["daily", "--date", days[3].isoformat(), "--events", "1500", "--seed", "3"]
+        normal_day = runner.invoke(app, [*daily, "--no-docs"])
+        assert "Open alerts" in normal_day.output or "No open alerts" in normal_day.output
+        normal = runner.invoke(app, ["alerts"])
+        assert normal.exit_code == 0, normal.output
+        with connect() as connection:
+            invocations = query(
+                connection,
+                "select count(*) from audit.audit__dbt_invocations where command = 'build'",
+            )
+    assert invocations == [(4,)]
+    # One message per `mart alerts`, and one from the `mart daily` run.
+    statuses = [m["status"] for m in Receiver.received]
+    assert len(statuses) == 3 and statuses[0] == "error" and "error" not in statuses[1:]
