@@ -96,8 +96,8 @@ def main() -> None:
             )
         )
     changed_seconds, changed = timed(diff)
-    rows = changed.checks["rows"]
-    assert rows["changed"] == 10, rows
+    rows = changed.rows
+    assert rows.changed == 10, rows
     peer_changed = reladiff(paths)
 
     lines = [
@@ -111,7 +111,7 @@ def main() -> None:
         f"| floor: one md5 checksum scan of both sides | {floor_seconds:.2f} | 1.00 | |",
         f"| `mart diff`, identical tables | {identical_seconds:.2f} "
         f"| {identical_seconds / floor_seconds:.2f} x floor | <= 1.5 x floor |",
-        f"| `mart diff`, 10 changed rows ({rows['changed']} reported) "
+        f"| `mart diff`, 10 changed rows ({rows.changed} reported) "
         f"| {changed_seconds:.2f} | {changed_seconds / identical_seconds:.2f} x identical "
         "| < 2 x identical |",
         f"| reladiff 0.6, identical tables | {peer_identical['seconds']:.2f} "
@@ -122,9 +122,9 @@ def main() -> None:
         f"| `mart diff` {changed_seconds / peer_changed['seconds']:.2f} x reladiff "
         "| <= 0.5 x reladiff |",
         "",
-        f"Segments: depth {rows['segment_depth']} "
-        f"({16 ** rows['segment_depth']:,} key-hash buckets), "
-        f"{rows['segments_fetched']} fetched for the changed case.",
+        f"Segments: depth {rows.segment_depth} "
+        f"({16**rows.segment_depth:,} key-hash buckets), "
+        f"{rows.segments_fetched} fetched for the changed case.",
         "",
     ]
     print("\n".join(lines))

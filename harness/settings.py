@@ -31,6 +31,15 @@ def duckdb_path() -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
+def built_duckdb_path(path: Path | None = None, build_with: str = "mart build") -> Path:
+    """A DuckDB warehouse that exists (default: `duckdb_path()`), or a UserError naming the
+    command that builds it."""
+    path = path or duckdb_path()
+    if not path.exists():
+        raise UserError(f"No DuckDB warehouse at {path}; build it first (`{build_with}`).")
+    return path
+
+
 @functools.cache
 def project_vars() -> dict:
     """The `vars:` of dbt_project.yml (their defaults; `--vars` overrides are dbt's own)."""

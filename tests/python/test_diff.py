@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from harness.diff import diff_relation, open_side
+from harness.diff import RowCountCheck, diff_relation, open_side
 
 CREATE = """
 create schema if not exists marts;
@@ -81,15 +81,15 @@ MUTATIONS = {
 def test_each_injected_difference_is_found_on_a_small_table(tmp_path, case):
     mutate, expected = MUTATIONS[case]
     result = run(tmp_path, 1000, mutate)
-    rows = result.checks["rows"]
-    assert result.differs and rows["differs"], case
+    rows = result.rows
+    assert result.differs and rows.differs, case
     if "missing_on_right" in expected:
-        assert rows["missing_on_right"] == expected["missing_on_right"]
+        assert rows.missing_on_right == expected["missing_on_right"]
     if "extra_on_right" in expected:
-        assert rows["extra_on_right"] == expected["extra_on_right"]
+        assert rows.extra_on_right == expected["extra_on_right"]
     if "changed" in expected:
-        assert rows["changed"] == expected.get("count", 1)
-        assert set(rows["changed_columns"]) == set(expected["changed"])
+        assert rows.changed == expected.get("count", 1)
+        assert set(rows.changed_columns) == set(expected["changed"])
         assert result.samples and result.samples[0]["key"]["id"] in (5, 6)
 
 
@@ -111,20 +111,20 @@ def test_identifier_case_is_normalised(tmp_path):
 
 def test_dropped_column_and_changed_type_are_schema_differences(tmp_path):
     dropped = run(tmp_path, 200, "alter table marts.t drop column flag")
-    assert dropped.checks["schema"]["only_left"] == ["flag"]
-    assert not dropped.checks["rows"]["differs"], "remaining columns still compare"
+    assert dropped.schema.only_left == ["flag"]
+    assert not dropped.rows.differs, "remaining columns still compare"
     retyped = run(tmp_path, 200, "alter table marts.t alter column day type varchar")
-    assert retyped.checks["schema"]["type_mismatches"][0]["column"] == "day"
+    assert retyped.schema.type_mismatches[0].column == "day"
     numeric_families = run(tmp_path, 200, "alter table marts.t alter column amount type double")
-    assert not numeric_families.checks["schema"]["differs"], "DECIMAL vs DOUBLE: one family"
+    assert not numeric_families.schema.differs, "DECIMAL vs DOUBLE: one family"
 
 
 def test_a_million_rows_with_ten_changes(tmp_path):
     changes = "update marts.t set name = name || '!' where id % 100000 = 3"
     result = run(tmp_path, 1_000_000, changes)
-    rows = result.checks["rows"]
-    assert rows["changed"] == 10 and rows["missing_on_right"] == rows["extra_on_right"] == 0
-    assert rows["segments_fetched"] <= 10, "only differing segments are fetched"
+    rows = result.rows
+    assert rows.changed == 10 and rows.missing_on_right == rows.extra_on_right == 0
+    assert rows.segments_fetched <= 10, "only differing segments are fetched"
     identical = run(tmp_path, 1_000_000)
     assert not identical.differs
 
@@ -137,16 +137,21 @@ def test_a_million_rows_missing_and_extra(tmp_path):
         "insert into marts.t select 2000000, 0, 'x', 0, 0, false, date '2026-01-01', "
         "timestamp '2026-01-01'",
     )
-    rows = result.checks["rows"]
-    assert (rows["missing_on_right"], rows["extra_on_right"], rows["changed"]) == (2, 1, 0)
-    assert result.checks["row_count"] == {"differs": True, "left": 1_000_000, "right": 999_999}
+    rows = result.rows
+    assert (rows.missing_on_right, rows.extra_on_right, rows.changed) == (2, 1, 0)
+    assert result.row_count == RowCountCheck(left=1_000_000, right=999_999)
+    assert result.as_dict()["checks"]["row_count"] == {
+        "differs": True,
+        "left": 1_000_000,
+        "right": 999_999,
+    }
 
 
 def test_values_compare_as_numbers_only_when_they_are_numbers():
     from decimal import Decimal
 
-    from harness.diff import _close
+    from harness.diff.canonical import close_enough as close
 
-    assert _close(1, 1 + 1e-12) and _close(Decimal("1.25"), 1.25) and _close(None, None)
-    assert not _close("1", "1.0"), "text is compared as text"
-    assert not _close(1.0, 1.001) and not _close(None, "") and not _close(True, False)
+    assert close(1, 1 + 1e-12) and close(Decimal("1.25"), 1.25) and close(None, None)
+    assert not close("1", "1.0"), "text is compared as text"
+    assert not close(1.0, 1.001) and not close(None, "") and not close(True, False)

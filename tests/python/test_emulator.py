@@ -69,7 +69,7 @@ def test_zero_diff_between_duckdb_and_the_emulator_over_all_marts(both_engines):
     assert not differing, differing
     daily = next(r for r in results if r.model == "fct_email_events_daily")
     assert daily.key == ["report_date", "campaign_id"]
-    assert daily.checks["row_count"]["left"] > 100
+    assert daily.row_count.left > 100
 
 
 @pytest.mark.slow

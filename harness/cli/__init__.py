@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from harness import PROJECT_DIR
-from harness.dbt import TARGETS, DbtRun, check_target, run_dbt
+from harness.cli.options import (
+    BadRateOption,
+    SeedOption,
+    SideOption,
+    TargetOption,
+    first_day,
+    holding,
+    parse_date,
+    user_errors,
+)
+from harness.cli.render import console, errors, print_alerts, print_diff, print_summary
+from harness.dbt import check_target, run_dbt
 from harness.errors import UserError
-from harness.settings import duckdb_path
+from harness.settings import built_duckdb_path
 
 app = typer.Typer(
     help="Run, test and inspect the email analytics mart (dbt on DuckDB or Snowflake).",
@@ -23,58 +31,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
-
-TargetOption = Annotated[
-    str,
-    typer.Option(
-        "--target",
-        "-t",
-        help=f"dbt target: {' | '.join(TARGETS)}.",
-        show_default=True,
-    ),
-]
-
-
-def user_errors(command):
-    """Print a UserError as one sentence and exit 2, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except UserError as error:
-            errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper
-
-
-def holding(target: str):
-    """Hold the DuckDB warehouse for a whole command, so a second command fails fast."""
-    from contextlib import nullcontext
-
-    from harness.warehouse import hold_warehouse
-
-    return hold_warehouse() if target == "duckdb" else nullcontext()
-
-
-def parse_date(text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise UserError(
-            f"--date '{text}' is not a calendar date; write it as YYYY-MM-DD, e.g. 2026-11-26."
-        ) from None
 
 
 @app.command()
 @user_errors
 def seeds(
-    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    seed: SeedOption = 42,
     out: Annotated[Path, typer.Option(help="Folder to write the CSVs to.")] = PROJECT_DIR / "seeds",
 ) -> None:
     """Regenerate the seed CSVs (byte-for-byte identical for the same --seed)."""
@@ -113,13 +75,10 @@ def daily(
         str | None, typer.Option(help="Day of mock events to add, YYYY-MM-DD (default today).")
     ] = None,
     events: Annotated[int, typer.Option(help="Mock events to add.", min=1, max=10_000_000)] = 2000,
-    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    seed: SeedOption = 42,
     target: TargetOption = "duckdb",
     docs: Annotated[bool, typer.Option(help="Generate the dbt docs site.")] = True,
-    bad_rate: Annotated[
-        float,
-        typer.Option(help="Share of mock rows corrupted (every kind of bad input).", min=0, max=1),
-    ] = 0.0,
+    bad_rate: BadRateOption = 0.0,
 ) -> None:
     """The daily job: add a day of mock events, `dbt build --select tag:daily`, docs."""
     from harness.jobs import run_daily
@@ -178,14 +137,7 @@ def report_alerts(target: str, post_webhook: bool, json_out: Path | None = None)
         found = open_alerts(side.execute, target)
     finally:
         side.close()
-    if found:
-        table = Table("level", "kind", "alert", "detail", title=f"Open alerts ({target})")
-        for alert in found:
-            colour = "red" if alert.level == "error" else "yellow"
-            table.add_row(f"[{colour}]{alert.level}[/]", alert.kind, alert.name, alert.detail)
-        console.print(table)
-    else:
-        console.print(f"No open alerts on {target}.")
+    print_alerts(found, target)
     payload = message(found, target)
     if json_out is not None:
         json_out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
@@ -255,14 +207,12 @@ def generate(
     events_per_day: Annotated[
         int, typer.Option(help="Landed rows per day (about).", min=1, max=1_000_000_000)
     ] = 1_000_000,
-    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    seed: SeedOption = 42,
     start_date: Annotated[
         str | None,
         typer.Option(help="First day, YYYY-MM-DD (default: the last day is today)."),
     ] = None,
-    bad_rate: Annotated[
-        float, typer.Option(help="Share of rows corrupted (each kind of bad input).", min=0, max=1)
-    ] = 0.0,
+    bad_rate: BadRateOption = 0.0,
     export_format: Annotated[
         str,
         typer.Option(
@@ -300,9 +250,7 @@ def generate(
     from harness.landing import open_sink
 
     check_target(target)
-    first = dt.date.fromisoformat(
-        parse_date(start_date) or (dt.date.today() - dt.timedelta(days=days - 1)).isoformat()
-    )
+    first = first_day(start_date, days)
     with holding(target):
         run_dbt(["run-operation", "ensure_events_landing_table"], target=target, quiet=True)
         columns = (
@@ -346,9 +294,7 @@ def _generate_files(export_format, out, days, events_per_day, seed, start_date, 
         )
     if out is None:
         raise UserError(f"--format {export_format} writes files: pass --out DIR.")
-    first = dt.date.fromisoformat(
-        parse_date(start_date) or (dt.date.today() - dt.timedelta(days=days - 1)).isoformat()
-    )
+    first = first_day(start_date, days)
     sink = FileSink()
     with console.status("Generating…"):
         result = generate_events(
@@ -380,8 +326,7 @@ def dashboard(
     from harness.dashboard import build_site
     from harness.warehouse import connect
 
-    if not duckdb_path().exists():
-        raise UserError(f"No DuckDB warehouse at {duckdb_path()}; build it first (`mart daily`).")
+    built_duckdb_path(build_with="mart daily")
     with holding("duckdb"):
         manifest = run_dbt(["parse"], quiet=True).result
         with connect() as connection:
@@ -417,8 +362,7 @@ def tableau(
     from harness.warehouse import connect
 
     settings = snowflake_settings()
-    if not duckdb_path().exists():
-        raise UserError(f"No DuckDB warehouse at {duckdb_path()}; build it first (`mart build`).")
+    built_duckdb_path()
     with holding("duckdb"):
         manifest = run_dbt(["parse"], quiet=True).result
         with connect() as connection:
@@ -479,12 +423,8 @@ def emulator_reset() -> None:
 @app.command()
 @user_errors
 def diff(
-    left: Annotated[
-        str, typer.Option(help="duckdb | duckdb:<file> | snowflake_emulator | snowflake")
-    ] = "duckdb",
-    right: Annotated[
-        str, typer.Option(help="duckdb | duckdb:<file> | snowflake_emulator | snowflake")
-    ] = "snowflake_emulator",
+    left: SideOption = "duckdb",
+    right: SideOption = "snowflake_emulator",
     select: Annotated[
         str | None, typer.Option(help="dbt selector (default: every mart, dq and audit model).")
     ] = None,
@@ -547,7 +487,7 @@ def verify(
         str, typer.Option(help="Day of mock events to add on both engines.")
     ] = "2026-11-04",
     events: Annotated[int, typer.Option(help="Mock events to add.", min=1, max=1_000_000)] = 800,
-    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 11,
+    seed: SeedOption = 11,
 ) -> None:
     """Prove the engines equal: build fresh DuckDB and emulator warehouses the same way
     (under state/verify/) and diff every mart, dq and audit model. Exit 1 on any difference."""
@@ -569,14 +509,12 @@ def simulate(
     events_per_day: Annotated[
         int, typer.Option(help="Landed rows per day (about).", min=1, max=10_000_000)
     ] = 2_000,
-    seed: Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**31 - 1)] = 42,
+    seed: SeedOption = 42,
     start_date: Annotated[
         str,
         typer.Option(help="First day, YYYY-MM-DD (after the seed events, which end in 2026-11)."),
     ] = "2026-11-10",
-    bad_rate: Annotated[
-        float, typer.Option(help="Share of bad rows each day.", min=0, max=1)
-    ] = 0.01,
+    bad_rate: BadRateOption = 0.01,
     target: TargetOption = "duckdb",
 ) -> None:
     """Prove incremental builds equal a full refresh: play days of events one by one (late
@@ -594,7 +532,7 @@ def simulate(
             days=days,
             events_per_day=events_per_day,
             seed=seed,
-            start=dt.date.fromisoformat(parse_date(start_date)),
+            start=first_day(start_date, days),
             bad_rate=bad_rate,
             target=target,
             announce=console.rule,
@@ -613,73 +551,5 @@ def simulate(
     )
 
 
-def print_diff(results, left: str, right: str) -> None:
-    table = Table("model", "result", "differs in", "detail", title=f"{left} ↔ {right}")
-    for result in results:
-        differing = [name for name, check in result.checks.items() if check.get("differs")]
-        detail = ""
-        rows = result.checks.get("rows", {})
-        if rows.get("differs"):
-            detail = (
-                f"{rows['missing_on_right']} missing, {rows['extra_on_right']} extra, "
-                f"{rows.get('changed', 0)} changed"
-            )
-        elif result.checks.get("row_count", {}).get("differs"):
-            counts = result.checks["row_count"]
-            detail = f"{counts['left']} vs {counts['right']} rows"
-        table.add_row(
-            result.model,
-            "[red]differs[/]" if differing else "[green]match[/]",
-            ", ".join(differing),
-            detail,
-        )
-    console.print(table)
-    for result in results:
-        if not result.differs:
-            continue
-        schema = result.checks.get("schema", {})
-        for label in ("only_left", "only_right", "type_mismatches"):
-            if schema.get(label):
-                console.print(f"  {result.model}: {label.replace('_', ' ')}: {schema[label]}")
-        for difference in result.checks.get("profile", {}).get("differences", [])[:5]:
-            console.print(f"  {result.model}: profile {difference}")
-        for sample in result.samples:
-            console.print(f"  {result.model}: {sample}", highlight=False)
-
-
-def print_summary(run: DbtRun, target: str) -> None:
-    """Rows per model (DuckDB) and node outcomes of a build."""
-    if target == "duckdb":
-        from harness.warehouse import connect, row_counts
-
-        with connect() as connection:
-            counts = row_counts(connection)
-        table = Table("schema", "model", "rows", title=f"Warehouse {duckdb_path()}")
-        for schema, name, rows in counts:
-            table.add_row(schema, name, f"{rows:,}")
-        console.print(table)
-    outcomes = Table("nodes", "ok", "warn", "fail/error", "skipped", title="dbt build")
-    for label, kinds, ok in (
-        ("seeds", ("seed",), ("success",)),
-        ("models", ("model",), ("success",)),
-        ("data tests", ("test",), ("pass",)),
-        ("unit tests", ("unit_test",), ("pass", "success")),
-    ):
-        outcomes.add_row(
-            label,
-            str(run.count(kinds, *ok)),
-            str(run.count(kinds, "warn")),
-            str(run.count(kinds, "fail", "error")),
-            str(run.count(kinds, "skipped")),
-        )
-    console.print(outcomes)
-    for failure in run.failures:
-        errors.print(f"[red]✗[/] {failure}", highlight=False)
-
-
 def main() -> None:  # pragma: no cover - console entry point
     app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,0 +1,101 @@
+"""How `mart` shows results: the consoles and the tables of builds, diffs and alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.dbt import DbtRun
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def print_summary(run: DbtRun, target: str) -> None:
+    """Rows per model (DuckDB) and node outcomes of a build."""
+    if target == "duckdb":
+        from harness.settings import duckdb_path
+        from harness.warehouse import connect, row_counts
+
+        with connect() as connection:
+            counts = row_counts(connection)
+        table = Table("schema", "model", "rows", title=f"Warehouse {duckdb_path()}")
+        for schema, name, rows in counts:
+            table.add_row(schema, name, f"{rows:,}")
+        console.print(table)
+    outcomes = Table("nodes", "ok", "warn", "fail/error", "skipped", title="dbt build")
+    for label, kinds, ok in (
+        ("seeds", ("seed",), ("success",)),
+        ("models", ("model",), ("success",)),
+        ("data tests", ("test",), ("pass",)),
+        ("unit tests", ("unit_test",), ("pass", "success")),
+    ):
+        outcomes.add_row(
+            label,
+            str(run.count(kinds, *ok)),
+            str(run.count(kinds, "warn")),
+            str(run.count(kinds, "fail", "error")),
+            str(run.count(kinds, "skipped")),
+        )
+    console.print(outcomes)
+    for failure in run.failures:
+        errors.print(f"[red]✗[/] {failure}", highlight=False)
+
+
+def print_diff(results: Sequence, left: str, right: str) -> None:
+    """One line per model (harness.diff.ModelDiff), then the details of each difference."""
+    table = Table("model", "result", "differs in", "detail", title=f"{left} ↔ {right}")
+    for result in results:
+        differing = [name for name, check in result.checks.items() if check.differs]
+        detail = ""
+        if result.rows is not None and result.rows.differs:
+            rows = result.rows
+            detail = (
+                f"{rows.missing_on_right} missing, {rows.extra_on_right} extra, "
+                f"{rows.changed} changed"
+            )
+        elif result.row_count is not None and result.row_count.differs:
+            detail = f"{result.row_count.left} vs {result.row_count.right} rows"
+        elif result.exists is not None:
+            missing = [
+                side
+                for side, there in (("left", result.exists.left), ("right", result.exists.right))
+                if not there
+            ]
+            detail = f"missing on the {' and '.join(missing)}"
+        table.add_row(
+            result.model,
+            "[red]differs[/]" if differing else "[green]match[/]",
+            ", ".join(differing),
+            detail,
+        )
+    console.print(table)
+    for result in results:
+        if not result.differs:
+            continue
+        if result.schema is not None:
+            for label in ("only_left", "only_right", "type_mismatches"):
+                if value := getattr(result.schema, label):
+                    console.print(f"  {result.model}: {label.replace('_', ' ')}: {value}")
+        if result.profile is not None:
+            for difference in result.profile.differences[:5]:
+                console.print(
+                    f"  {result.model}: profile {difference.column} {difference.measure}: "
+                    f"{difference.left} vs {difference.right}"
+                )
+        for sample in result.samples:
+            console.print(f"  {result.model}: {sample}", highlight=False)
+
+
+def print_alerts(found: Sequence, target: str) -> None:
+    """Open alerts (harness.alerts.Alert) as a table, errors in red."""
+    if not found:
+        console.print(f"No open alerts on {target}.")
+        return
+    table = Table("level", "kind", "alert", "detail", title=f"Open alerts ({target})")
+    for alert in found:
+        colour = "red" if alert.level == "error" else "yellow"
+        table.add_row(f"[{colour}]{alert.level}[/]", alert.kind, alert.name, alert.detail)
+    console.print(table)
