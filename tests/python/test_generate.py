@@ -188,3 +188,79 @@ def test_the_bad_rows_planted_cover_every_rejection_reason():
     reasons = rejection_reasons()
     assert set(BAD_KINDS[: len(reasons)]) == set(reasons)
     assert not set(BAD_KINDS[len(reasons) :]) & set(reasons)
+
+
+# Per send (SFMC's send: job, list, batch, subscriber) and per event, from landed rows as the
+# source writes them, duplicates collapsed by event id.
+LANDED_RATES = """
+with events as (
+    select distinct event_id, event_type, job_id, list_id, batch_id, subscriber_key
+    from {relation} where {where}
+),
+
+sends as (
+    select
+        max(case when event_type = 'DeliveredEvent' then 1 else 0 end) as delivered,
+        max(case when event_type = 'Open' then 1 else 0 end) as opened,
+        max(case when event_type = 'Click' then 1 else 0 end) as clicked,
+        max(case when event_type like '%Bounce' then 1 else 0 end) as bounced,
+        max(case when event_type = 'Unsubscribe' then 1 else 0 end) as unsubscribed
+    from events
+    group by job_id, list_id, batch_id, subscriber_key
+    having max(case when event_type = 'Sent' then 1 else 0 end) = 1
+)
+
+select 'sends', count(*), count(*) from sends
+union all select 'delivered', sum(delivered), count(*) from sends
+union all select 'opened', sum(opened), count(*) from sends
+union all select 'clicked', sum(clicked), count(*) from sends
+union all select 'bounced', sum(bounced), count(*) from sends
+union all select 'unsubscribed', sum(unsubscribed), count(*) from sends
+union all
+select 'events: ' || event_type, count(*), (select count(*) from events) from events group by 1
+union all
+select 'duplicate rows', count(*) - count(distinct event_id), count(*) from {relation}
+where {where}
+"""
+
+
+def test_the_dbt_macro_and_the_python_generator_draw_the_same_day(state_dir, tmp_path):
+    """One profile, two generators: on the same day and seed, the share of sends delivered,
+    opened, clicked, bounced and unsubscribed, the mix of event types and the duplicate
+    share agree within four standard errors of a two-proportion test (n ~ 7,000 sends each:
+    an open rate four points apart fails)."""
+    from harness.dbt import events_relation, run_dbt
+    from harness.exports import FileSink
+    from harness.jobs import insert_mock_events
+    from harness.warehouse import connect
+
+    day, events, seed = "2026-11-02", 20_000, 7
+    path = tmp_path / "macro.duckdb"
+    with environment(MART_DUCKDB_PATH=str(path)):
+        run_dbt(["seed"], quiet=True)
+        run_dbt(["run-operation", "ensure_events_landing_table"], quiet=True)
+        insert_mock_events(day, events, seed, "duckdb")
+        with connect(path) as connection:
+            sql = LANDED_RATES.format(
+                relation=events_relation("duckdb"), where=f"_load_id = 'mock:{day}:{seed}'"
+            )
+            macro = {name: (hits, n) for name, hits, n in connection.execute(sql).fetchall()}
+    sink = FileSink()
+    generate(sink, start=dt.date.fromisoformat(day), days=1, events_per_day=events, seed=seed)
+    python = {
+        name: (hits, n)
+        for name, hits, n in sink.connection.execute(
+            LANDED_RATES.format(relation="landed", where="true")
+        ).fetchall()
+    }
+
+    assert macro["sends"][0] > 5_000 and python["sends"][0] > 5_000, (macro, python)
+    assert set(macro) == set(python), "the same event types"
+    apart = {}
+    for name in sorted(set(macro) - {"sends"}):
+        (a, n), (b, m) = macro[name], python[name]
+        pooled = (a + b) / (n + m)
+        error = (pooled * (1 - pooled) * (1 / n + 1 / m)) ** 0.5
+        if abs(a / n - b / m) > 4 * error + 1e-12:
+            apart[name] = (round(a / n, 4), round(b / m, 4), round(4 * error, 4))
+    assert not apart, f"(macro, python, allowed difference): {apart}"
