@@ -7,7 +7,7 @@ Every figure comes from one run on one machine, against the fastest way to do th
 1. Generator: rows landed per second by `mart generate`'s code path into a DuckDB file, next
    to NumPy+Arrow generation alone, DuckDB's own insert of the same rows already formatted
    (the landing floor) and Faker making event-like rows one by one.
-2. Full `dbt build --select tag:daily` (models, tests, seeds) on a fresh warehouse holding
+2. Full `dbt build --selector daily` (models, tests, seeds) on a fresh warehouse holding
    each size of history (100 days), against the floor: the same models' compiled SQL
    (manifest.json) run directly in one DuckDB connection, in DAG order, with no dbt.
 3. One incremental day on the largest history up to 10M rows: 1% new rows plus the late
@@ -54,6 +54,14 @@ DBT = Path(sys.executable).parent / "dbt"
 MEMORY_LIMIT = os.environ.get("MART_DUCKDB_MEMORY_LIMIT", "3GB")
 FLOOR_UP_TO = 10_500_000  # the floor is measured up to 10M rows (the ratio's target size)
 MARK_START, MARK_END = "<!-- scale-bench:start -->", "<!-- scale-bench:end -->"
+# The incremental models: schema, and the column stamped with the run that wrote each row.
+INCREMENTAL_MODELS = {
+    "stg_marketing_cloud_events": ("staging", "staged_at"),
+    "int_email_events_deduplicated": ("staging", "built_at"),
+    "fct_email_events": ("marts", "built_at"),
+    "fct_email_sends": ("marts", "built_at"),
+    "fct_email_events_daily": ("marts", "built_at"),
+}
 
 
 def timed(fn):
@@ -83,11 +91,13 @@ def dbt_breakdown() -> dict[str, float]:
     """dbt's elapsed seconds and node seconds by kind, from the latest run_results.json."""
     results = json.loads((PROJECT_DIR / "target" / "run_results.json").read_text())
     seconds = {"elapsed": results["elapsed_time"], "model": 0.0, "test": 0.0, "other": 0.0}
+    nodes = {}
     for node in results["results"]:
         kind = node["unique_id"].split(".")[0]  # model, test, unit_test, seed, operation
         kind = "test" if kind == "unit_test" else kind
         seconds[kind if kind in seconds else "other"] += node["execution_time"]
-    return seconds
+        nodes[node["unique_id"]] = node["execution_time"]
+    return seconds | {"nodes": nodes}
 
 
 def land(path: Path, days: int, events_per_day: int, start: dt.date = START) -> int:
@@ -214,7 +224,7 @@ def bench_size(folder: Path, rows: int) -> dict[str, float]:
         )
         connection.execute(f"delete from raw.events where _loaded_at >= '{cutoff}'")
         history = connection.execute("select count(*) from raw.events").fetchone()[0]
-    build, peak = dbt(["build", "--select", "tag:daily"], path)
+    build, peak = dbt(["build", "--selector", "daily"], path)
     breakdown = dbt_breakdown()
     floor = floor_seconds(path) if history <= FLOOR_UP_TO else None
     return {
@@ -238,8 +248,21 @@ def bench_incremental(result: dict) -> dict[str, float]:
             "insert into raw.events select * exclude (_load_id), 'late' as _load_id "
             "from raw.held_back"
         )
-    seconds, _ = dbt(["build", "--select", "tag:daily"], path)
-    return {"new_rows": added, "late_rows": late, "seconds": seconds, "breakdown": dbt_breakdown()}
+    seconds, _ = dbt(["build", "--selector", "daily"], path)
+    written = {}
+    with duckdb.connect(str(path)) as connection:
+        for model, (schema, stamp) in INCREMENTAL_MODELS.items():
+            written[model] = connection.execute(
+                f"select count(*) filter (where {stamp} = (select max({stamp}) from "
+                f"{schema}.{model})), count(*) from {schema}.{model}"
+            ).fetchone()
+    return {
+        "new_rows": added,
+        "late_rows": late,
+        "seconds": seconds,
+        "breakdown": dbt_breakdown(),
+        "written": written,
+    }
 
 
 def svg_plot(sizes: list[dict]) -> str:
@@ -278,7 +301,7 @@ def svg_plot(sizes: list[dict]) -> str:
         y = point(0, seconds).split(",")[1]
         parts.append(f'<text x="{left - 6}" y="{y}" text-anchor="end">{seconds:.0f}</text>')
     for key, colour, label in (
-        ("build_seconds", "#1f77b4", "dbt build --select tag:daily"),
+        ("build_seconds", "#1f77b4", "dbt build --selector daily"),
         ("floor_seconds", "#ff7f0e", "floor: compiled SQL, no dbt"),
     ):
         measured = [s for s in sizes if s[key]]
@@ -369,7 +392,7 @@ def report(generator, results, anchor, incremental, total) -> str:
         "",
         "### Full build against the floor",
         "",
-        "| landed rows | `dbt build --select tag:daily` s | floor s | ratio | peak RSS | target |",
+        "| landed rows | `dbt build --selector daily` s | floor s | ratio | peak RSS | target |",
         "| ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
@@ -391,7 +414,7 @@ def report(generator, results, anchor, incremental, total) -> str:
         "",
         f"On the {anchor['rows']:,}-row history: {incremental['new_rows']:,} new rows "
         f"(1%) plus {incremental['late_rows']:,} late arrivals for earlier days, built with "
-        "`dbt build --select tag:daily` right after the full build. Target: <= 15% of the "
+        "`dbt build --selector daily` right after the full build. Target: <= 15% of the "
         "full build (the first row).",
         "",
         "| measure | full build s | incremental day s | share |",
@@ -405,6 +428,31 @@ def report(generator, results, anchor, incremental, total) -> str:
         f"| {day['model'] / full['model']:.0%} |",
         f"| data and unit tests (node seconds) | {full['test']:.1f} | {day['test']:.1f} "
         f"| {day['test'] / full['test']:.0%} |",
+        "",
+        "Each incremental model: the rows the day's run wrote (its run stamp at the newest "
+        "value) against its node seconds, both as a share of the full build's.",
+        "",
+        "| model | rows written | share of rows | full build s | incremental s | share of time |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for model, (written, total) in incremental["written"].items():
+        key = f"model.email_mart.{model}"
+        before, after = full["nodes"].get(key, 0.0), day["nodes"].get(key, 0.0)
+        lines.append(
+            f"| `{model}` | {written:,} | {written / max(total, 1):.1%} | {before:.1f} "
+            f"| {after:.1f} | {after / before if before else 0:.0%} |"
+        )
+    slowest = sorted(
+        ((s, uid) for uid, s in day["nodes"].items() if uid.startswith(("test.", "unit_test."))),
+        reverse=True,
+    )[:6]
+    lines += [
+        "",
+        "The incremental day's slowest tests (node seconds): "
+        + "; ".join(
+            f"`{uid.split('.')[3 if uid.startswith('unit') else 2]}` {s:.1f}" for s, uid in slowest
+        )
+        + ".",
         "",
     ]
     return "\n".join(lines)

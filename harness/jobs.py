@@ -53,8 +53,8 @@ def run_daily(
     bad_rate: float = 0.0,
     announce=lambda title: None,
 ) -> DbtRun:
-    """The daily job: mock events for the day, source freshness, `dbt build --select
-    tag:daily`, docs.
+    """The daily job: mock events for the day, source freshness, `dbt build --selector
+    daily` (selectors.yml), docs.
 
     Loads the seeds first on a warehouse that has none (the mock events are drawn from the
     CRM's campaigns and people). Returns the build's outcome; test failures are in it.
@@ -72,8 +72,8 @@ def run_daily(
         run_dbt(["source", "freshness"], target=target, quiet=True)
     except DbtError:
         announce("A source is stale (see `mart alerts`); building anyway")
-    announce("Building tag:daily")
-    build = run_dbt(["build", "--select", "tag:daily"], target=target, allow_test_failures=True)
+    announce("Building the daily selection")
+    build = run_dbt(["build", "--selector", "daily"], target=target, allow_test_failures=True)
     if docs:
         announce("Generating docs")
         run_dbt(["docs", "generate"], target=target, quiet=True)

@@ -97,7 +97,7 @@ def simulate(
                     rows = land(sink, day)
                     # The first build ran every unit test; they do not depend on data.
                     build = run_dbt(
-                        ["build", "--select", "tag:daily", "--exclude", "test_type:unit"],
+                        ["build", "--selector", "daily", "--exclude-resource-type", "unit_test"],
                         target=target,
                         quiet=True,
                         allow_test_failures=True,

@@ -24,6 +24,9 @@ ABS_TOLERANCE = 1e-6
 REL_TOLERANCE = 1e-9
 
 NUMERIC = ("integer", "decimal", "float")
+# Build metadata: when the run that wrote a row started. Two builds of the same data differ
+# there by design (dbt's run_started_at), so a diff never compares it.
+BUILD_METADATA_COLUMNS = frozenset({"built_at"})
 
 
 def type_family(data_type: str, scale: int | None) -> str:
@@ -57,13 +60,18 @@ class Column:
 
 
 def columns_of(side: Side, schema: str, table: str) -> list[Column]:
-    """A table's columns in order, from the side's information schema ([] when absent)."""
+    """A table's columns in order, from the side's information schema ([] when absent),
+    build metadata left out."""
     rows = side.query(
         "select column_name, data_type, numeric_scale from information_schema.columns "
         f"where lower(table_schema) = lower('{schema}') and lower(table_name) = lower('{table}') "
         "order by ordinal_position"
     )
-    return [Column(name.lower(), type_family(kind, scale), kind) for name, kind, scale in rows]
+    return [
+        Column(name.lower(), type_family(kind, scale), kind)
+        for name, kind, scale in rows
+        if name.lower() not in BUILD_METADATA_COLUMNS
+    ]
 
 
 def comparable_family(left: str, right: str) -> str | None:

@@ -124,7 +124,9 @@ final as (
         event_date,
         event_at,
         loaded_at,
-        last_loaded_at
+        last_loaded_at,
+        -- When the run that wrote this row started: the daily tests check what it wrote.
+        {{ sql_timestamp(run_started_at) }} as built_at
 
     from deduplicated
 

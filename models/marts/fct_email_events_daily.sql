@@ -180,6 +180,8 @@ final as (
         complaint_events,
         is_known_campaign,
         last_loaded_at,
+        -- When the run that wrote this row started: the daily tests check what it wrote.
+        {{ sql_timestamp(run_started_at) }} as built_at,
         report_date
 
     from joined

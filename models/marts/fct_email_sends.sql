@@ -198,7 +198,9 @@ final as (
         first_clicked_at,
         first_human_clicked_at,
         last_event_at,
-        last_loaded_at
+        last_loaded_at,
+        -- When the run that wrote this row started: the daily tests check what it wrote.
+        {{ sql_timestamp(run_started_at) }} as built_at
 
     from delivery
 

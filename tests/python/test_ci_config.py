@@ -32,10 +32,14 @@ def test_the_dbt_cloud_jobs_are_valid_and_only_the_demo_adds_mock_data():
     assert result.returncode == 0, result.stdout + result.stderr
     jobs = yaml.safe_load(JOBS.read_text())["jobs"]
     production = jobs["email_mart_daily"]
-    assert production["execute_steps"] == ["dbt build --select tag:daily"]
+    assert production["execute_steps"] == ["dbt build --selector daily"]
     assert production["run_generate_sources"] is True  # freshness first, not blocking
     assert production["generate_docs"] is True and production["triggers"]["schedule"] is True
     assert {"DBT_MART_ENVIRONMENT": "prod"} in production["custom_environment_variables"]
+    weekly = jobs["email_mart_weekly_tests"]
+    assert weekly["execute_steps"] == ["dbt test --selector whole_table"]
+    assert weekly["environment_id"] == production["environment_id"]
+    assert weekly["triggers"]["schedule"] is True
     ci = jobs["email_mart_ci"]
     assert ci["job_type"] == "ci" and ci["triggers"]["github_webhook"] is True
     assert ci["deferring_environment_id"] == production["environment_id"]
@@ -46,7 +50,7 @@ def test_the_dbt_cloud_jobs_are_valid_and_only_the_demo_adds_mock_data():
     assert demo["execute_steps"][0] == "dbt seed"
     assert "insert_mock_marketing_cloud_events" in demo["execute_steps"][1]
     assert {"DBT_MART_ENVIRONMENT": "dev"} in demo["custom_environment_variables"]
-    steps = [step for job in (production, ci) for step in job["execute_steps"]]
+    steps = [step for job in (production, weekly, ci) for step in job["execute_steps"]]
     assert not [step for step in steps if "mock" in step or "seed" in step.split()]
     every_variable = [
         name

@@ -414,6 +414,100 @@ def test_mock_events_reject_bad_arguments_clearly(built, args, message):
         run_dbt(["run-operation", "insert_mock_marketing_cloud_events", "--args", args])
 
 
+def compiled_tests(daily_run) -> dict[str, str]:
+    """The SQL of every data test a daily build ran, by test name (what dbt executed)."""
+    return {
+        result.node.name: result.node.compiled_code
+        for result in daily_run.result.results
+        if result.node.resource_type == "test" and result.node.compiled_code
+    }
+
+
+def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(built, warehouse):
+    """The last daily run was incremental: its tests read what it wrote (built_at = its
+    start) against the rest. Planted in a transaction each (rolled back), as if that run had
+    written them: a duplicate of an older event, a duplicate within the run's sends, an event
+    whose send does not exist, an unbalanced reconciliation: each fails its daily test. The
+    same duplicate planted on an older row (outside the run) is the whole-table test's."""
+    daily = built["dailies"][-1]
+    tests = compiled_tests(daily)
+    names = set(tests)
+    assert {
+        "unique_in_latest_build_fct_email_events_event_id",
+        "relationships_in_latest_build_fct_email_events_send_id__send_id__ref_fct_email_sends_",
+        "is_zero_dq_campaign_daily_reconciliation_sends_difference",
+    } <= names, sorted(names)
+    twins = {
+        "unique_fct_email_events_event_id",
+        "unique_int_email_events_deduplicated_event_id",
+        "relationships_fct_email_events_send_id__send_id__ref_fct_email_sends_",
+    }
+    assert not twins & names, "the daily run does not run the whole-table twins"
+    sends_key = next(n for n in names if n.startswith("unique_in_latest_build_fct_email_sends_"))
+    ((latest, earliest),) = query(
+        warehouse, "select max(built_at), min(built_at) from marts.fct_email_events"
+    )
+    assert earliest < latest, "the incremental run rewrote only part of the fact"
+    written = query(
+        warehouse, "select count(*) from marts.fct_email_events where built_at = ?", [latest]
+    )[0][0]
+    total = query(warehouse, "select count(*) from marts.fct_email_events")[0][0]
+    assert 0 < written < total
+
+    def failing_rows(test: str, plant: str) -> int:
+        warehouse.execute("begin transaction")
+        try:
+            warehouse.execute(plant)
+            return len(query(warehouse, tests[test]))
+        finally:
+            warehouse.execute("rollback")
+
+    older_event = (
+        "insert into marts.fct_email_events select * replace "
+        f"(timestamp '{latest}' as built_at) from marts.fct_email_events "
+        f"where built_at < timestamp '{latest}' limit 1"
+    )
+    assert failing_rows("unique_in_latest_build_fct_email_events_event_id", "select 1") == 0
+    assert failing_rows("unique_in_latest_build_fct_email_events_event_id", older_event) == 1
+    assert (
+        failing_rows(
+            sends_key,
+            "insert into marts.fct_email_sends select * from marts.fct_email_sends "
+            f"where built_at = timestamp '{latest}' limit 1",
+        )
+        == 1
+    )
+    orphan = (
+        "update marts.fct_email_events set send_id = 'no-such-send' where event_id = "
+        f"(select min(event_id) from marts.fct_email_events where built_at = timestamp '{latest}')"
+    )
+    assert (
+        failing_rows(
+            "relationships_in_latest_build_fct_email_events_send_id__send_id__ref_fct_email_sends_",
+            orphan,
+        )
+        == 1
+    )
+    assert (
+        failing_rows(
+            "is_zero_dq_campaign_daily_reconciliation_sends_difference",
+            "update marts.dq_campaign_daily_reconciliation set sends_difference = 1 "
+            "where campaign_id = "
+            "(select min(campaign_id) from marts.dq_campaign_daily_reconciliation)",
+        )
+        >= 1
+    )
+    # Out of the run's reach: a duplicate written with an older built_at.
+    outside = (
+        "insert into marts.fct_email_events select * from marts.fct_email_events "
+        f"where built_at < timestamp '{latest}' limit 1"
+    )
+    assert failing_rows("unique_in_latest_build_fct_email_events_event_id", outside) == 0
+    # ... which dbt's own unique test, in the weekly whole-table selection, reads.
+    whole_table = run_dbt(["test", "--selector", "whole_table"], allow_test_failures=True)
+    assert not whole_table.failures and whole_table.count(("test",), "pass") >= 6, whole_table
+
+
 def test_tag_daily_selects_every_model_and_seed(built):
     listed = run_dbt(
         [

@@ -74,8 +74,7 @@ cleaned as (
         coalesce(_load_id, '(none)') as load_id,
         -- When this run staged the row (one value per run): tells later models which
         -- batches are new, whatever their landing times.
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
-            as staged_at,
+        {{ sql_timestamp(run_started_at) }} as staged_at,
         -- Text checks over every exported field: a field longer than var('max_text_length'),
         -- or holding U+FFFD (bytes that were not UTF-8, replaced on the way in).
         {{ any_landing_field('coalesce(length({field}), 0) > ' ~ var('max_text_length')) }}
