@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -282,21 +283,25 @@ def _unique_codes(values: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, li
     return inverse[index], distinct.tolist()
 
 
-def landing_select(relation: str, load_id: str) -> str:
+def landing_select(relation: str, load_id: str, with_bad_rows: bool = True) -> str:
     """DuckDB SQL turning a chunk table (named `relation`) into landing-table rows.
 
     Text is made here, by the engine, in parallel: hex event ids, SFMC's local time (UTC-6)
-    and dotted IPs. `bad` codes corrupt a row in one way each (see BAD_KINDS).
+    and dotted IPs. `bad` codes corrupt a row in one way each (see BAD_KINDS). A conflicting
+    duplicate takes its neighbour's event id, a window over the whole chunk (a sort): a
+    chunk drawn without bad rows (`with_bad_rows` False) is spared it.
     """
-    return f"""
-        select
-            case
+    event_id = "printf('%016x%016x', id_high, id_low)"
+    if with_bad_rows:
+        event_id = f"""case
                 when bad = {_bad("MISSING_EVENT_ID")} then null
                 when bad = {_bad("CONFLICTING_DUPLICATE")}
-                    then lag(printf('%016x%016x', id_high, id_low))
-                        over (order by id_high, id_low)
-                else printf('%016x%016x', id_high, id_low)
-            end as event_id,
+                    then lag({event_id}) over (order by id_high, id_low)
+                else {event_id}
+            end"""
+    return f"""
+        select
+            {event_id} as event_id,
             case when bad = {_bad("UNKNOWN_EVENT_TYPE")} then 'Forwarded'
                 else event_type::varchar end as event_type,
             '{SFMC_ACCOUNT_ID}' as account_id,
@@ -379,13 +384,15 @@ def generate(
     def make(chunk: Chunk) -> pa.Table:
         return chunk_table(chunk, seed, population, b, bad_rate)
 
+    select = functools.partial(landing_select, with_bad_rows=bad_rate > 0)
+
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(make, plan[0]) if plan else None
         for number, chunk in enumerate(plan):
             table = pending.result()
             if number + 1 < len(plan):
                 pending = pool.submit(make, plan[number + 1])
-            result.events += sink.append(table, chunk.load_id(seed), landing_select)
+            result.events += sink.append(table, chunk.load_id(seed), select)
             result.chunks += 1
             progress(table.num_rows)
     return result
