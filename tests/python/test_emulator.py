@@ -296,10 +296,24 @@ def test_the_run_history_is_kept_alike_on_both_engines(both_engines):
         "where i.command = 'build' and i.started_at = "
         "(select min(started_at) from audit.audit__dbt_invocations where command = 'build')"
     )
+    # Every invocation, in order: its command, outcome and how many node results it left.
+    runs = (
+        "select i.command, i.status, count(r.unique_id) from audit.audit__dbt_invocations i "
+        "left join audit.audit__dbt_node_results r on r.invocation_id = i.invocation_id "
+        "group by i.invocation_id, i.command, i.status, i.started_at order by i.started_at"
+    )
     sides = [open_side("duckdb"), open_side("snowflake_emulator")]
     try:
         duckdb_nodes, emulator_nodes = (set(side.query(query)) for side in sides)
+        duckdb_runs, emulator_runs = ([tuple(r) for r in side.query(runs)] for side in sides)
     finally:
         for side in sides:
             side.close()
     assert len(duckdb_nodes) > 150 and duckdb_nodes == emulator_nodes
+    # verify's seed and build (dbt runs no project hooks for run-operation), with the build's
+    # warnings (the planted orphans) recorded as such on both engines.
+    assert [(command, status) for command, status, _ in duckdb_runs] == [
+        ("seed", "success"),
+        ("build", "warn"),
+    ], duckdb_runs
+    assert duckdb_runs == emulator_runs
