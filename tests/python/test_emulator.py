@@ -310,10 +310,11 @@ def test_the_run_history_is_kept_alike_on_both_engines(both_engines):
         for side in sides:
             side.close()
     assert len(duckdb_nodes) > 150 and duckdb_nodes == emulator_nodes
-    # verify's seed and build (dbt runs no project hooks for run-operation), with the build's
-    # warnings (the planted orphans) recorded as such on both engines.
-    assert [(command, status) for command, status, _ in duckdb_runs] == [
+    # The first two: verify's seed and build (dbt runs no project hooks for run-operation),
+    # the build's warnings (the planted orphans) recorded as such on both engines. Later
+    # tests in this module run more builds on the emulator only.
+    assert [(command, status) for command, status, _ in duckdb_runs[:2]] == [
         ("seed", "success"),
         ("build", "warn"),
     ], duckdb_runs
-    assert duckdb_runs == emulator_runs
+    assert duckdb_runs[:2] == emulator_runs[:2]
