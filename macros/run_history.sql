@@ -16,28 +16,6 @@
 {%- endmacro %}
 
 
-{#- A Python value as a SQL literal: NULL, a number, or quoted text (at most `limit`
-    characters). -#}
-{% macro sql_literal(value, limit=4000) -%}
-    {%- if value is none or value is undefined -%}
-        null
-    {%- elif value is number and value is not boolean -%}
-        {{ value }}
-    {%- else -%}
-        '{{ (value | string)[:limit] | replace("'", "''") }}'
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro sql_timestamp(value) -%}
-    {%- if value is none or value is undefined -%}
-        cast(null as {{ dbt.type_timestamp() }})
-    {%- else -%}
-        cast('{{ value.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#- on-run-start: the tables (if missing) and this invocation's row. -#}
 {% macro start_run_history() -%}
     {%- if not execute -%}{{ return('select 1') }}{%- endif -%}

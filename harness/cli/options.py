@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from harness.cli.render import errors
 from harness.dbt import TARGETS
 from harness.errors import UserError
 
@@ -28,7 +29,6 @@ BadRateOption = Annotated[
 
 def user_errors(command):
     """Print a UserError as one sentence and exit 2, never a traceback."""
-    from harness.cli.render import errors
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
