@@ -124,16 +124,30 @@ def _manifest_key(target: str) -> tuple:
     return (target, environment, _project_fingerprint())
 
 
-def _parsed_manifest(target: str):
-    """The manifest for this target and environment, parsed once (None if parsing fails:
-    the invocation then parses and reports the problem itself)."""
+def _error_collector(errors: list[str]):
+    """A dbt event callback keeping the messages of error-level events in `errors`."""
+
+    def keep_errors(event) -> None:
+        if event.info.level == "error" and event.info.msg:
+            errors.append(str(event.info.msg).strip())
+
+    return keep_errors
+
+
+def _parsed_manifest(target: str, command: str = "parse"):
+    """The manifest for this target and environment, parsed once. A project that does not
+    parse raises DbtError with dbt's message, as the `command` that needed it."""
     from dbt.cli.main import dbtRunner
 
     key = _manifest_key(target)
     if key not in _MANIFESTS:
-        outcome = dbtRunner().invoke(["parse", "--quiet", *_project_arguments(target)])
+        errors: list[str] = []
+        outcome = dbtRunner(callbacks=[_error_collector(errors)]).invoke(
+            ["parse", "--quiet", *_project_arguments(target)]
+        )
         if not outcome.success:
-            return None
+            detail = outcome.exception or "; ".join(errors[-3:]) or "see dbt's output above"
+            raise DbtError(f"dbt {command} failed: {detail}")
         _MANIFESTS[key] = outcome.result
     return _MANIFESTS[key]
 
@@ -143,11 +157,7 @@ def manifest(target: str = "duckdb"):
     check_target(target)
     prepare_environment(target)
     with _LOCK:
-        parsed = _parsed_manifest(target)
-    if parsed is None:
-        run_dbt(["parse"], target=target, quiet=True)  # raises with dbt's own message
-        parsed = _MANIFESTS[_manifest_key(target)]
-    return parsed
+        return _parsed_manifest(target)
 
 
 def events_relation(target: str = "duckdb") -> str:
@@ -182,15 +192,13 @@ def run_dbt(
         command.insert(1, "--quiet")
     logged_errors: list[str] = []
 
-    def keep_errors(event) -> None:
-        if event.info.level == "error" and event.info.msg:
-            logged_errors.append(str(event.info.msg).strip())
-
     from harness.warehouse import hold_warehouse
 
     with _LOCK, hold_warehouse() if target == "duckdb" else nullcontext():
-        manifest = None if args[0] in UNPARSED_COMMANDS else _parsed_manifest(target)
-        outcome = dbtRunner(manifest=manifest, callbacks=[keep_errors]).invoke(command)
+        manifest = None if args[0] in UNPARSED_COMMANDS else _parsed_manifest(target, args[0])
+        outcome = dbtRunner(manifest=manifest, callbacks=[_error_collector(logged_errors)]).invoke(
+            command
+        )
         if args[0] == "parse" and outcome.success:
             _MANIFESTS[_manifest_key(target)] = outcome.result
     run = DbtRun(command=command, success=bool(outcome.success), result=outcome.result)

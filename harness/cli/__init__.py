@@ -21,7 +21,7 @@ from harness.cli.options import (
     user_errors,
 )
 from harness.cli.render import console, errors, print_alerts, print_diff, print_summary
-from harness.dbt import check_target, run_dbt
+from harness.dbt import check_target, manifest, run_dbt
 from harness.errors import UserError
 from harness.settings import built_duckdb_path
 
@@ -328,7 +328,7 @@ def dashboard(
 
     built_duckdb_path(build_with="mart daily")
     with holding("duckdb"):
-        manifest = run_dbt(["parse"], quiet=True).result
+        parsed = manifest()
         with connect() as connection:
             built = connection.execute(
                 "select count(*) from information_schema.tables where table_schema = 'marts' "
@@ -336,7 +336,7 @@ def dashboard(
             ).fetchone()[0]
             if not built:
                 raise UserError("The marts are not built yet; run `mart daily` first.")
-            pages = build_site(connection, manifest, out)
+            pages = build_site(connection, parsed, out)
     for page in pages[1:]:
         console.print(f"{page}")
     console.print(f"Open: file://{pages[0]}")
@@ -364,9 +364,9 @@ def tableau(
     settings = snowflake_settings()
     built_duckdb_path()
     with holding("duckdb"):
-        manifest = run_dbt(["parse"], quiet=True).result
+        parsed = manifest()
         with connect() as connection:
-            models = reporting_models(connection, manifest)
+            models = reporting_models(connection, parsed)
     written = write_datasources(out, models, settings)
     table = Table("data source", "schema", "columns", title=f"Tableau data sources in {out}")
     for model, path in zip(models, written, strict=True):

@@ -26,9 +26,9 @@ class ModelSpec:
 def selected_models(select: str | None = None) -> list[ModelSpec]:
     """The models a dbt selector picks (default: every mart, dq and audit model), each with
     its grain as declared by its tests (unique, or unique_combination_of_columns)."""
-    from harness.dbt import run_dbt
+    from harness.dbt import manifest, run_dbt
 
-    parsed = run_dbt(["parse"], quiet=True).result
+    parsed = manifest()
     listed = run_dbt(
         [
             "ls",

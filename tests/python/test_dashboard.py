@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from harness import PROJECT_DIR
 from harness.cli import app
 from harness.dashboard import PAGES, build_site, describe
-from harness.dbt import run_dbt
+from harness.dbt import manifest
 from harness.warehouse import connect
 
 SCREENSHOTS = PROJECT_DIR / "test-artifacts" / "screenshots"
@@ -73,7 +73,7 @@ def test_every_dashboard_page_renders_real_charts_without_errors(built, browser,
         assert title in text
         assert marks and all(count > 0 for count in marks), (file, marks)
     # The tiles' tooltips are the dbt descriptions of the metrics.
-    docs = describe(run_dbt(["parse"], quiet=True).result, "fct_email_events_daily")
+    docs = describe(manifest(), "fct_email_events_daily")
     executive = (tmp_path / "site" / "executive.html").read_text(encoding="utf-8")
     for column in ("unique_open_rate", "click_to_open_rate", "human_unique_open_rate"):
         assert docs[column] and html.escape(docs[column]) in executive, column
@@ -92,8 +92,7 @@ def test_empty_marts_give_a_friendly_page_not_a_crash(built, browser, tmp_path):
             empty.register("shape", shape)
             empty.execute(f"create table {schema}.{table} as select * from shape")
             empty.unregister("shape")
-    manifest = run_dbt(["parse"], quiet=True).result
-    pages = build_site(empty, manifest, tmp_path / "empty")
+    pages = build_site(empty, manifest(), tmp_path / "empty")
     for path in pages[1:]:
         shot = "empty_" + path.name.replace(".html", ".png")
         errors, marks, text = open_page(browser, path, shot)

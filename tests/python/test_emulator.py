@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from harness import PROJECT_DIR, emulator
 from harness.cli import app
-from harness.dbt import DbtError, environment, run_dbt
+from harness.dbt import DbtError, environment, manifest, run_dbt
 from harness.diff import open_side
 from harness.emulator import rewrite_temporary_relations
 from harness.jobs import insert_mock_events, verify_engines
@@ -215,8 +215,7 @@ def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
 
 @pytest.mark.slow
 def test_the_compiled_grants_config(both_engines):
-    manifest = run_dbt(["parse"], quiet=True).result
-    for node in manifest.nodes.values():
+    for node in manifest().nodes.values():
         if node.resource_type != "model":
             continue
         expected = {"select": ["REPORTER"]} if node.schema in ("marts", "audit") else {}

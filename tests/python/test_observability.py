@@ -21,12 +21,13 @@ from harness.warehouse import connect
 
 
 def test_each_daily_run_leaves_its_invocation_and_every_node_result(built, warehouse):
-    """The three `mart daily` runs of the session: one build invocation each, ended, with
+    """The `mart daily` runs of the session (DAILY_DATES): one build invocation each, ended, with
     one node result per result dbt returned, and a freshness check before each."""
     builds = query(
         warehouse,
         "select invocation_id, status, selected_nodes, ended_at from audit.audit__dbt_invocations "
-        "where command = 'build' order by started_at limit 3",
+        "where command = 'build' order by started_at limit ?",
+        [len(DAILY_DATES)],
     )
     assert len(builds) == len(DAILY_DATES)
     for (invocation, status, selected, ended), daily in zip(builds, built["dailies"], strict=True):

@@ -48,22 +48,53 @@ def child_env(copy: Path) -> dict[str, str]:
     return env
 
 
-def mf(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(MF), *args],
-        cwd=PROJECT_DIR,
-        env=child_env(copy),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+# Every mf command of this module, started together when the module's first test needs
+# one: each is a process that spends seconds importing MetricFlow, so they share the cores,
+# each on its own copy of the warehouse.
+MF_COMMANDS = {
+    "validate": ["validate-configs"],
+    "executive": ["query", "--saved-query", "executive_daily_kpis"],
+    "campaigns": ["query", "--saved-query", "campaign_performance"],
+    "audience": ["query", "--saved-query", "audience_quality"],
+    "over_time": [
+        "query",
+        "--metrics",
+        "sends,sends_to_date,sends_week_over_week",
+        "--group-by",
+        "metric_time__day",
+    ],
+}
 
 
-def mf_rows(copy: Path, name: str, *args: str) -> list[dict[str, str]]:
-    out = copy / f"{name}.csv"
-    done = mf(copy, "query", *args, "--csv", str(out))
+@pytest.fixture(scope="module")
+def mf(copy) -> dict[str, subprocess.CompletedProcess]:
+    """Each command of MF_COMMANDS run by MetricFlow's own CLI (queries write a CSV named
+    after the command, in the copy's folder), by name."""
+    started = {}
+    for name, args in MF_COMMANDS.items():
+        output = ["--csv", str(copy / f"{name}.csv")] if args[0] == "query" else []
+        own = copy / name  # a copy each: DuckDB lets one process at a time open a file
+        own.mkdir()
+        shutil.copy(copy / "mart.duckdb", own / "mart.duckdb")
+        started[name] = subprocess.Popen(
+            [str(MF), *args, *output],
+            cwd=PROJECT_DIR,
+            env=child_env(own),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    done = {}
+    for name, process in started.items():
+        stdout, stderr = process.communicate(timeout=600)
+        done[name] = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return done
+
+
+def mf_rows(copy: Path, mf: dict, name: str) -> list[dict[str, str]]:
+    done = mf[name]
     assert done.returncode == 0, done.stdout + done.stderr
-    with out.open(newline="") as handle:
+    with (copy / f"{name}.csv").open(newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -80,14 +111,14 @@ def close(left: str, right) -> bool:
     return abs(float(left) - float(right)) <= 1e-9 * max(1.0, abs(float(right)))
 
 
-def test_metricflow_validates_the_semantic_layer_against_the_warehouse(copy):
-    done = mf(copy, "validate-configs")
+def test_metricflow_validates_the_semantic_layer_against_the_warehouse(mf):
+    done = mf["validate"]
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ERRORS: 0" in done.stdout and "Successfully validated metrics" in done.stdout
 
 
-def test_executive_kpis_equal_the_daily_fact(copy):
-    rows = mf_rows(copy, "executive", "--saved-query", "executive_daily_kpis")
+def test_executive_kpis_equal_the_daily_fact(copy, mf):
+    rows = mf_rows(copy, mf, "executive")
     expected = {
         day.isoformat(): values
         for day, *values in mart_rows(
@@ -123,8 +154,8 @@ def test_executive_kpis_equal_the_daily_fact(copy):
             assert close(row[column], value), (row["metric_time__day"], column)
 
 
-def test_campaign_performance_equals_the_daily_fact_by_campaign(copy):
-    rows = mf_rows(copy, "campaigns", "--saved-query", "campaign_performance")
+def test_campaign_performance_equals_the_daily_fact_by_campaign(copy, mf):
+    rows = mf_rows(copy, mf, "campaigns")
     expected = {
         campaign: values
         for campaign, *values in mart_rows(
@@ -152,8 +183,8 @@ def test_campaign_performance_equals_the_daily_fact_by_campaign(copy):
             assert close(row[column], value), (row["campaign"], column)
 
 
-def test_audience_coverage_equals_the_dq_model(copy):
-    rows = mf_rows(copy, "audience", "--saved-query", "audience_quality")
+def test_audience_coverage_equals_the_dq_model(copy, mf):
+    rows = mf_rows(copy, mf, "audience")
     expected = {
         day.isoformat(): (events, known / events if events else None)
         for day, events, known in mart_rows(
@@ -169,15 +200,8 @@ def test_audience_coverage_equals_the_dq_model(copy):
         assert close(row["known_campaign_coverage_rate"], rate)
 
 
-def test_cumulative_and_period_over_period_sends(copy):
-    rows = mf_rows(
-        copy,
-        "over_time",
-        "--metrics",
-        "sends,sends_to_date,sends_week_over_week",
-        "--group-by",
-        "metric_time__day",
-    )
+def test_cumulative_and_period_over_period_sends(copy, mf):
+    rows = mf_rows(copy, mf, "over_time")
     by_day = {row["metric_time__day"][:10]: row for row in rows}
     sql = "select report_date, sum(sends) from marts.fct_email_events_daily group by 1"
     daily = dict(mart_rows(copy, sql))
