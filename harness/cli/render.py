@@ -32,6 +32,8 @@ def print_summary(run: DbtRun, target: str) -> None:
         ("data tests", ("test",), ("pass",)),
         ("unit tests", ("unit_test",), ("pass", "success")),
     ):
+        if not run.count(kinds, *ok, "warn", "fail", "error", "skipped"):
+            continue  # e.g. no unit tests in the daily selection
         outcomes.add_row(
             label,
             str(run.count(kinds, *ok)),

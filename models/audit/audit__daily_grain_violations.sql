@@ -33,7 +33,7 @@ daily as (
 
 ),
 
--- Read three times: recomputed by each reader rather than stored whole (DuckDB).
+-- Read twice: recomputed by each reader rather than stored whole (DuckDB).
 events as {{ not_materialized() }} (
 
     select * from {{ ref('fct_email_events') }}
@@ -79,9 +79,9 @@ untracked_jobs as (
 
     -- Jobs with no DELIVERED event: there, a send that did not bounce was delivered.
     select job_id
-    from events
+    from send_rows
     group by job_id
-    having max(case when event_type = 'DELIVERED' then 1 else 0 end) = 0
+    having max(delivery_event) = 0
 
 ),
 
