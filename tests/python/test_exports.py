@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from harness import emulator
 from harness.cli import app
-from harness.dbt import environment
+from harness.dbt import environment, run_dbt
 from harness.errors import UserError
 from harness.exports import FileSink, read_exports, read_sfmc_files
 from harness.generate import generate
@@ -215,13 +215,14 @@ def daily(path) -> dict[tuple, tuple]:
 
 
 def build_loaded(folder, files, export_format, mapping, target="duckdb"):
-    """A fresh warehouse: the seeds and models built, the files loaded, built again."""
+    """A fresh warehouse: the CRM's seeds loaded, the files loaded, everything built. (Files
+    loaded into a warehouse already built are test_mart.py's extra_loads.)"""
     runner = CliRunner()
     with environment(
         MART_DUCKDB_PATH=str(folder / "mart.duckdb"), MART_EMULATOR_DIR=str(folder / "emulator")
     ):
+        run_dbt(["seed"], target=target, quiet=True)
         for step in (
-            ["build", "--target", target],
             ["load", "--format", export_format, "--campaigns", str(mapping), "--target", target]
             + [str(f) for f in files],
             ["build", "--target", target],
