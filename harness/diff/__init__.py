@@ -3,15 +3,17 @@
 Every query is written once, in Snowflake's dialect, and transpiled by sqlglot for DuckDB.
 Per model: schema (columns and type families), row counts, a per-column profile, and rows
 keyed by the model's grain. Rows are compared in the spirit of data-diff: each row is reduced
-to an md5 over a canonical text form, rows are grouped into segments by a prefix of the md5
-of their key, and only segments whose checksums differ are fetched and compared row by row
+to a hash (an md5 over a canonical text form between two engines; DuckDB's hash() of the
+canonical values when both sides are DuckDB), rows are grouped into segments by the hash of
+their key, and only segments whose checksums differ are fetched and compared row by row
 (segments still too large are split further: bisection). Identical tables cost one checksum
 scan per side.
 
 The package's seams, one module each:
 
 - `sides`: a warehouse that runs Snowflake-dialect SQL (`open_side`).
-- `canonical`: type families, the canonical text of a value, row and key hashes, tolerance.
+- `canonical`: type families, the canonical value and text of a value, tolerance.
+- `hashing`: row and key hashes and segments, portable (md5) or DuckDB's own.
 - `segments`: the segment-checksum algorithm that finds the differing rows.
 - `results`: typed results (`ModelDiff` and its checks), each with `as_dict()` for JSON.
 - `relation`: one table (`diff_relation`) or one ad-hoc query (`diff_query`).
@@ -19,6 +21,7 @@ The package's seams, one module each:
 """
 
 from harness.diff.canonical import hash_number, row_text
+from harness.diff.hashing import Md5Hashing, NativeHashing
 from harness.diff.models import ModelSpec, diff_models, selected_models
 from harness.diff.relation import diff_query, diff_relation
 from harness.diff.results import (
@@ -33,8 +36,10 @@ from harness.diff.sides import Side, open_side
 
 __all__ = [
     "ExistsCheck",
+    "Md5Hashing",
     "ModelDiff",
     "ModelSpec",
+    "NativeHashing",
     "ProfileCheck",
     "RowCountCheck",
     "RowsCheck",

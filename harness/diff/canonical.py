@@ -89,21 +89,33 @@ def quote(column: str) -> str:
     return '"' + column.upper().replace('"', '""') + '"'
 
 
-def canonical(column: str, family: str) -> str:
-    """Snowflake SQL: the column as canonical text (NULL stays NULL)."""
+def canonical_value(column: str, family: str) -> str:
+    """Snowflake SQL: the column as its family's canonical value, typed (NULL stays NULL):
+    integers, numbers at 1e-6 resolution, days and microseconds since the epoch as BIGINT;
+    booleans as they are; anything else as text."""
     column = quote(column)
     if family == "integer":
-        return f"cast(cast({column} as bigint) as varchar)"
+        return f"cast({column} as bigint)"
     if family in ("decimal", "float"):
         scale = 10**FLOAT_DIGITS
-        return f"cast(cast(round(cast({column} as double) * {scale}) as bigint) as varchar)"
+        return f"cast(round(cast({column} as double) * {scale}) as bigint)"
     if family == "boolean":
-        return f"case when {column} then 'true' when not {column} then 'false' end"
+        return column
     if family == "date":
-        return f"cast(datediff(day, to_date('1970-01-01'), {column}) as varchar)"
+        return f"datediff(day, to_date('1970-01-01'), {column})"
     if family == "timestamp":
-        return f"cast(date_part(epoch_microsecond, {column}) as varchar)"
+        return f"date_part(epoch_microsecond, {column})"
     return f"cast({column} as varchar)"
+
+
+def canonical(column: str, family: str) -> str:
+    """Snowflake SQL: the column as canonical text (NULL stays NULL), the same on every
+    engine."""
+    if family == "boolean":
+        column = quote(column)
+        return f"case when {column} then 'true' when not {column} then 'false' end"
+    value = canonical_value(column, family)
+    return value if family not in (*NUMERIC, "date", "timestamp") else f"cast({value} as varchar)"
 
 
 def row_text(columns: Sequence[tuple[str, str]]) -> str:

@@ -17,6 +17,7 @@ from harness.diff.canonical import (
     jsonable,
     quote,
 )
+from harness.diff.hashing import Hashing
 from harness.diff.results import (
     ExistsCheck,
     ModelDiff,
@@ -43,6 +44,7 @@ def diff_relation(
     *,
     model: str | None = None,
     max_samples: int = 5,
+    hashing: Hashing | None = None,
 ) -> ModelDiff:
     """Compare `schema.table` on both sides, in four checks:
 
@@ -54,7 +56,8 @@ def diff_relation(
     - profile (nulls, distinct values, min/max/sum...) per column, computed only to explain
       a difference: equal row checksums imply an equal profile.
 
-    A relation missing on either side gives only the `exists` check."""
+    A relation missing on either side gives only the `exists` check. `hashing` defaults to
+    the fastest that both sides share (`harness.diff.hashing.hashing_for`)."""
     relation = f"{schema}.{table}"
     result = ModelDiff(model or table, relation, list(key or []))
     left_columns = {c.name: c for c in columns_of(left, schema, table)}
@@ -88,7 +91,7 @@ def diff_relation(
     result.row_count = RowCountCheck(left.query(count_sql)[0][0], right.query(count_sql)[0][0])
 
     rows = max(result.row_count.left, result.row_count.right)
-    result.rows, samples = compare_rows(left, right, relation, key, shared, rows)
+    result.rows, samples = compare_rows(left, right, relation, key, shared, rows, hashing)
     result.samples = samples[:max_samples]
 
     if result.rows.differs or result.row_count.differs:

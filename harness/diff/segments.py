@@ -1,11 +1,12 @@
 """The segment-checksum algorithm: find the rows that differ without fetching the others.
 
-1. Every row gets two md5s over canonical text: of its key (which segment it is in) and of
-   the whole row (its checksum). A table of N rows starts at `segment_depth(N)` hex
-   characters of the key hash, about `TARGET_ROWS_PER_SEGMENT` rows per segment.
+1. Every row gets two hashes (`harness.diff.hashing`: md5 over canonical text between any
+   two engines, DuckDB's hash() when both sides are DuckDB): of its key (which segment it is
+   in) and of the whole row (its checksum). A table of N rows starts at `segment_depth(N)`
+   hex digits of the key hash, about `TARGET_ROWS_PER_SEGMENT` rows per segment.
 2. One query per side returns (segment, row count, sum of row-hash numbers) for every
    segment. Segments equal on both sides are done: equal count and equal checksum sum.
-3. A differing segment with more than `FETCH_LIMIT` rows is split (two more hex characters,
+3. A differing segment with more than `FETCH_LIMIT` rows is split (two more hex digits,
    256 sub-segments) and only its sub-segments are checksummed again: bisection.
 4. The remaining differing segments are fetched from both sides in one query each and
    matched row by row on (key hash, occurrence), so a broken grain still compares as a
@@ -21,13 +22,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from harness.diff.canonical import close_enough, hash_number, jsonable, quote, row_text
+from harness.diff.canonical import close_enough, jsonable, quote
+from harness.diff.hashing import Hashing, hashing_for
 from harness.diff.results import RowsCheck
 from harness.diff.sides import Side
 
 FETCH_LIMIT = 5_000  # a differing segment with more rows than this is split again
 TARGET_ROWS_PER_SEGMENT = 256
-MAX_DEPTH = 32  # an md5 has 32 hex characters
 
 
 def segment_depth(rows: int) -> int:
@@ -46,16 +47,18 @@ def compare_rows(
     key: Sequence[str],
     shared: Sequence[tuple[str, str]],
     rows: int,
+    hashing: Hashing | None = None,
 ) -> tuple[RowsCheck, list[dict]]:
     """Compare `relation`'s rows on both sides by `key`, over the `shared` (column, family)
     pairs; `rows` is the larger side's row count. Returns the check and every differing row
     as a sample (key, left and right values; the changed columns for a changed row)."""
     families = dict(shared)
-    key_sql = f"md5({row_text([(k, families[k]) for k in key])})"
-    row_sql = f"md5({row_text(shared)})"
+    hashing = hashing or hashing_for(left, right)
+    key_sql = hashing.key_hash([(k, families[k]) for k in key])
+    row_sql = hashing.row_hash(shared)
     depth = segment_depth(rows)
     to_fetch, segments_compared = _differing_segments(
-        left, right, relation, key_sql, row_sql, depth
+        left, right, relation, hashing, key_sql, row_sql, depth
     )
 
     missing, extra, changed, samples = 0, 0, 0, []
@@ -64,7 +67,8 @@ def compare_rows(
         names = [name for name, _ in shared]
         fetch_sql = (
             f"select {key_sql} as key_hash, {row_sql} as row_hash, "
-            f"{', '.join(map(quote, names))} from {relation}{_prefix_filter(key_sql, to_fetch)}"
+            f"{', '.join(map(quote, names))} from {relation}"
+            f"{_where_in_segments(hashing, key_sql, to_fetch)}"
         )
         left_rows = _by_key(left.query(fetch_sql))
         right_rows = _by_key(right.query(fetch_sql))
@@ -110,23 +114,31 @@ def compare_rows(
 
 
 def _differing_segments(
-    left: Side, right: Side, relation: str, key_sql: str, row_sql: str, depth: int
-) -> tuple[list[str], int]:
-    """Steps 2 and 3: the key-hash prefixes whose rows must be fetched, and how many
+    left: Side,
+    right: Side,
+    relation: str,
+    hashing: Hashing,
+    key_sql: str,
+    row_sql: str,
+    depth: int,
+) -> tuple[list[tuple], int]:
+    """Steps 2 and 3: the (segment, depth) pairs whose rows must be fetched, and how many
     segments were checksummed to find them."""
-    pending = [("", depth)]  # (prefix filter, depth to group by)
-    to_fetch: list[str] = []
+    pending = [(None, 0, depth)]  # (parent segment or None, parent depth, depth to group by)
+    to_fetch: list[tuple] = []
     segments_compared = 0
     while pending:
-        by_depth: dict[int, list[str]] = defaultdict(list)
-        for prefix, level in pending:
-            by_depth[level].append(prefix)
+        by_depth: dict[tuple[int, int], list] = defaultdict(list)
+        for parent, parent_depth, level in pending:
+            by_depth[(parent_depth, level)].append(parent)
         pending = []
-        for level, prefixes in by_depth.items():
-            where = _prefix_filter(key_sql, prefixes)
+        for (parent_depth, level), parents in by_depth.items():
+            where = _where_in_segments(
+                hashing, key_sql, [(p, parent_depth) for p in parents if p is not None]
+            )
             checksum_sql = (
-                f"select substr({key_sql}, 1, {level}) as segment, count(*) as row_count, "
-                f"sum({hash_number(row_sql)}) as checksum from {relation}{where} group by 1"
+                f"select {hashing.segment(key_sql, level)} as segment, count(*) as row_count, "
+                f"sum({hashing.checksum(row_sql)}) as checksum from {relation}{where} group by 1"
             )
             sums_left = {s: (int(n), int(c)) for s, n, c in left.query(checksum_sql)}
             sums_right = {s: (int(n), int(c)) for s, n, c in right.query(checksum_sql)}
@@ -137,22 +149,23 @@ def _differing_segments(
                 if a is not None and a == b:
                     continue
                 size = max(a[0] if a else 0, b[0] if b else 0)
-                if size > FETCH_LIMIT and level < MAX_DEPTH:
-                    pending.append((segment, min(MAX_DEPTH, level + 2)))
+                if size > FETCH_LIMIT and level < hashing.max_depth:
+                    pending.append((segment, level, min(hashing.max_depth, level + 2)))
                 else:
-                    to_fetch.append(segment)
+                    to_fetch.append((segment, level))
     return to_fetch, segments_compared
 
 
-def _prefix_filter(key_sql: str, prefixes: Sequence[str]) -> str:
-    """A where clause keeping the rows whose key hash starts with one of `prefixes`
-    (all of one length); empty for the whole table."""
-    prefixes = [p for p in prefixes if p]
-    if not prefixes:
+def _where_in_segments(hashing: Hashing, key_sql: str, segments: Sequence[tuple]) -> str:
+    """A where clause keeping the rows in any of the (segment, depth) pairs; empty for none
+    (the whole table)."""
+    by_depth: dict[int, list] = defaultdict(list)
+    for segment, depth in segments:
+        by_depth[depth].append(segment)
+    if not by_depth:
         return ""
-    width = len(prefixes[0])
-    listed = ", ".join(f"'{p}'" for p in prefixes)
-    return f" where substr({key_sql}, 1, {width}) in ({listed})"
+    tests = [hashing.in_segments(key_sql, listed, d) for d, listed in sorted(by_depth.items())]
+    return " where " + " or ".join(tests)
 
 
 def _by_key(rows: list[tuple]) -> dict[tuple, tuple]:

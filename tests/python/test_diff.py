@@ -1,6 +1,8 @@
 """The diff engine finds every injected difference and reports none on equal data.
 
 Both sides are real DuckDB files; the expected differences are the mutations applied here.
+Each finding is checked with both hashings: DuckDB's own (what two DuckDB sides use) and the
+md5 of canonical text (what two different engines use; test_emulator.py diffs across them).
 """
 
 from __future__ import annotations
@@ -8,7 +10,14 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from harness.diff import RowCountCheck, diff_relation, open_side
+from harness.diff import (
+    Md5Hashing,
+    NativeHashing,
+    RowCountCheck,
+    diff_relation,
+    open_side,
+    segments,
+)
 
 CREATE = """
 create schema if not exists marts;
@@ -38,13 +47,28 @@ def make_pair(folder, rows: int, mutate: str | None = None):
     return open_side(f"duckdb:{paths[0]}"), open_side(f"duckdb:{paths[1]}")
 
 
-def run(folder, rows, mutate=None, key=("id",)):
+HASHINGS = pytest.mark.parametrize(
+    "hashing", [NativeHashing(), Md5Hashing()], ids=["duckdb_hash", "md5"]
+)
+
+
+def run(folder, rows, mutate=None, key=("id",), hashing=None):
     left, right = make_pair(folder, rows, mutate)
     try:
-        return diff_relation(left, right, "marts", "t", list(key))
+        return diff_relation(left, right, "marts", "t", list(key), hashing=hashing)
     finally:
         left.close()
         right.close()
+
+
+def test_two_duckdb_sides_hash_with_duckdb_and_any_other_pair_with_md5(tmp_path):
+    from harness.diff.hashing import hashing_for
+    from harness.diff.sides import Side
+
+    duck, snow = Side("a", "duckdb", list), Side("b", "snowflake", list)
+    assert isinstance(hashing_for(duck, duck), NativeHashing)
+    assert isinstance(hashing_for(duck, snow), Md5Hashing)
+    assert isinstance(hashing_for(snow, snow), Md5Hashing)
 
 
 MUTATIONS = {
@@ -77,10 +101,11 @@ MUTATIONS = {
 }
 
 
+@HASHINGS
 @pytest.mark.parametrize("case", sorted(MUTATIONS))
-def test_each_injected_difference_is_found_on_a_small_table(tmp_path, case):
+def test_each_injected_difference_is_found_on_a_small_table(tmp_path, case, hashing):
     mutate, expected = MUTATIONS[case]
-    result = run(tmp_path, 1000, mutate)
+    result = run(tmp_path, 1000, mutate, hashing=hashing)
     rows = result.rows
     assert result.differs and rows.differs, case
     if "missing_on_right" in expected:
@@ -93,10 +118,33 @@ def test_each_injected_difference_is_found_on_a_small_table(tmp_path, case):
         assert result.samples and result.samples[0]["key"]["id"] in (5, 6)
 
 
-def test_identical_tables_match_and_float_noise_within_tolerance_is_ignored(tmp_path):
-    assert not run(tmp_path, 1000).differs
-    noisy = run(tmp_path, 1000, "update marts.t set ratio = ratio * (1 + 1e-12)")
+@HASHINGS
+def test_identical_tables_match_and_float_noise_within_tolerance_is_ignored(tmp_path, hashing):
+    assert not run(tmp_path, 1000, hashing=hashing).differs
+    noisy = run(tmp_path, 1000, "update marts.t set ratio = ratio * (1 + 1e-12)", hashing=hashing)
     assert not noisy.differs, noisy.as_dict()
+
+
+@HASHINGS
+def test_segments_split_to_different_depths_still_fetch_every_difference(
+    tmp_path, hashing, monkeypatch
+):
+    """With at most one row fetched per segment, the 16 first segments split into 256
+    sub-segments each, and those still holding two or more rows split again: the rows are
+    fetched from segments of two depths in one query."""
+    monkeypatch.setattr(segments, "FETCH_LIMIT", 1)
+    depths_fetched = []
+    where = segments._where_in_segments
+
+    def recording(hashing_, key_sql, pairs):
+        depths_fetched.append({depth for _, depth in pairs})
+        return where(hashing_, key_sql, pairs)
+
+    monkeypatch.setattr(segments, "_where_in_segments", recording)
+    changes = "update marts.t set quantity = -1 where id % 3 = 0"
+    result = run(tmp_path, 1000, changes, hashing=hashing)
+    assert result.rows.changed == 334 and result.rows.changed_columns == {"quantity": 334}
+    assert depths_fetched[-1] == {3, 5}, depths_fetched  # the fetch: two depths at once
 
 
 def test_identifier_case_is_normalised(tmp_path):
@@ -119,13 +167,14 @@ def test_dropped_column_and_changed_type_are_schema_differences(tmp_path):
     assert not numeric_families.schema.differs, "DECIMAL vs DOUBLE: one family"
 
 
-def test_a_million_rows_with_ten_changes(tmp_path):
+@HASHINGS
+def test_a_million_rows_with_ten_changes(tmp_path, hashing):
     changes = "update marts.t set name = name || '!' where id % 100000 = 3"
-    result = run(tmp_path, 1_000_000, changes)
+    result = run(tmp_path, 1_000_000, changes, hashing=hashing)
     rows = result.rows
     assert rows.changed == 10 and rows.missing_on_right == rows.extra_on_right == 0
     assert rows.segments_fetched <= 10, "only differing segments are fetched"
-    identical = run(tmp_path, 1_000_000)
+    identical = run(tmp_path, 1_000_000, hashing=hashing)
     assert not identical.differs
 
 
