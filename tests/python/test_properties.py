@@ -82,7 +82,7 @@ def landing(state_dir, tmp_path_factory):
         MART_DUCKDB_PATH=str(tmp_path_factory.mktemp("prop") / "prop.duckdb"),
         DBT_FULL_REFRESH="true",
     ):
-        run_dbt(["build"], quiet=True)
+        run_dbt(["build", "--exclude-resource-type", "unit_test"], quiet=True)
         yield
 
 
