@@ -56,11 +56,20 @@ def build(
     target: TargetOption = "duckdb",
     select: Annotated[str | None, typer.Option(help="dbt selector (default: everything).")] = None,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    unit_tests: Annotated[
+        bool,
+        typer.Option(
+            "--unit-tests/--no-unit-tests",
+            help="Run the dbt unit tests too (fixed inputs: --no-unit-tests when only the "
+            "data matters).",
+        ),
+    ] = True,
 ) -> None:
     """Load the seeds and build every model with its tests (`dbt build`)."""
     check_target(target)
     args = ["build"] + (["--select", select] if select else [])
     args += ["--full-refresh"] if full_refresh else []
+    args += [] if unit_tests else ["--exclude-resource-type", "unit_test"]
     with holding(target):
         run = run_dbt(args, target=target, allow_test_failures=True)
         print_summary(run, target)

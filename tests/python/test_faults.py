@@ -65,9 +65,10 @@ DAILY = ("daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
 
 @pytest.fixture(scope="module")
 def built_once(state_dir, tmp_path_factory):
-    """The project built once (`mart build`); each test starts from a copy of this file."""
+    """The project built once (`mart build`, its unit tests left to the session's run); each
+    test starts from a copy of this file."""
     path = tmp_path_factory.mktemp("built") / "built.duckdb"
-    run(path, "build")
+    run(path, "build", "--no-unit-tests")
     return path
 
 
