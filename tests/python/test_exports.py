@@ -230,7 +230,7 @@ def build_loaded(folder, files, export_format, mapping, target="duckdb"):
         ):
             outcome = runner.invoke(app, step)
             assert outcome.exit_code == 0, (step, outcome.output)
-        assert "data tests" in outcome.output and "unit tests" not in outcome.output
+        assert "│ data tests" in outcome.output and "│ unit tests" not in outcome.output
     return folder / "mart.duckdb"
 
 
