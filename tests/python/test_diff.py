@@ -204,3 +204,20 @@ def test_values_compare_as_numbers_only_when_they_are_numbers():
     assert close(1, 1 + 1e-12) and close(Decimal("1.25"), 1.25) and close(None, None)
     assert not close("1", "1.0"), "text is compared as text"
     assert not close(1.0, 1.001) and not close(None, "") and not close(True, False)
+
+
+def test_the_profile_explains_a_difference_with_the_measures_that_moved(tmp_path):
+    """Expected values computed here from the mutation: one name set to NULL ('name 5' has
+    6 characters) moves nulls, distinct and total length of that column and nothing else;
+    equal tables compute no profile at all."""
+    result = run(tmp_path, 1000, "update marts.t set name = null where id = 5")
+    moved = {(d.column, d.measure): (d.left, d.right) for d in result.profile.differences}
+    assert moved == {
+        ("name", "nulls"): (0, 1),
+        ("name", "distinct"): (1000, 999),
+        ("name", "total_length"): (
+            sum(len(f"name {i}") for i in range(1000)),
+            sum(len(f"name {i}") for i in range(1000) if i != 5),
+        ),
+    }
+    assert run(tmp_path, 1000).profile.implied_by == "equal row checksums"
