@@ -81,6 +81,9 @@ def prepare_environment(target: str = "duckdb") -> None:
         snowflake_settings()  # names every missing variable
 
 
+# Arguments leaving dbt's unit tests out of a build: they read fixed inputs, so they prove
+# nothing about the data a build is run for (the daily selector leaves them out too).
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 # Commands that parse the project themselves (or need no manifest).
 UNPARSED_COMMANDS = ("parse", "deps", "clean", "debug", "init")
 # Parsed manifests, reused by every later invocation with the same key (dbtRunner accepts a

@@ -19,12 +19,11 @@ from pathlib import Path
 
 import duckdb
 
-from harness.dbt import environment, run_dbt
+from harness.dbt import NO_UNIT_TESTS, environment, run_dbt
 from harness.generate import generate
 from harness.landing import DuckDBSink, open_sink
 
 PENDING = "pending_events"  # every generated row, in the landing table's layout
-NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from harness.cli.options import (
     user_errors,
 )
 from harness.cli.render import console, errors, print_alerts, print_diff, print_summary
-from harness.dbt import check_target, manifest, run_dbt
+from harness.dbt import NO_UNIT_TESTS, check_target, manifest, run_dbt
 from harness.errors import UserError
 from harness.settings import built_duckdb_path
 
@@ -69,7 +69,7 @@ def build(
     check_target(target)
     args = ["build"] + (["--select", select] if select else [])
     args += ["--full-refresh"] if full_refresh else []
-    args += [] if unit_tests else ["--exclude-resource-type", "unit_test"]
+    args += [] if unit_tests else list(NO_UNIT_TESTS)
     with holding(target):
         run = run_dbt(args, target=target, allow_test_failures=True)
         print_summary(run, target)

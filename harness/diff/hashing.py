@@ -26,7 +26,6 @@ from harness.diff.sides import Side
 class Md5Hashing:
     """Portable: md5 over canonical text; segments are hex prefixes of the key's md5."""
 
-    name = "md5 of canonical text"
     max_depth = 32  # hex digits in an md5
 
     def key_hash(self, key: Sequence[tuple[str, str]]) -> str:
@@ -50,7 +49,6 @@ class Md5Hashing:
 class NativeHashing:
     """DuckDB on both sides: hash() over canonical values; segments are top bits of it."""
 
-    name = "DuckDB hash() of canonical values"
     max_depth = 16  # hex digits in a 64-bit hash
 
     def key_hash(self, key: Sequence[tuple[str, str]]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import DAILY_DATES, query
 
-from harness.dbt import DbtError, manifest, run_dbt
+from harness.dbt import NO_UNIT_TESTS, DbtError, manifest, run_dbt
 from harness.exports import land, read_landing_file
 from harness.jobs import insert_mock_events
 from harness.landing import DuckDBSink
@@ -641,7 +641,7 @@ def extra_loads(built, tmp_path_factory):
     insert_mock_events("2026-11-09", 3000, 5, "duckdb", bad_rate=0.25)
     run_dbt(["seed", "--full-refresh"])
     # The unit tests ran in the session's daily builds; they read no warehouse data.
-    run_dbt(["build", "--select", "tag:daily", "--exclude-resource-type", "unit_test"])
+    run_dbt(["build", "--select", "tag:daily", *NO_UNIT_TESTS])
     return loaded
 
 

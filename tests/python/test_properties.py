@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.dbt import environment, run_dbt
+from harness.dbt import NO_UNIT_TESTS, environment, run_dbt
 from harness.warehouse import connect
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,7 @@ def landing(state_dir, tmp_path_factory):
         MART_DUCKDB_PATH=str(tmp_path_factory.mktemp("prop") / "prop.duckdb"),
         DBT_FULL_REFRESH="true",
     ):
-        run_dbt(["build", "--exclude-resource-type", "unit_test"], quiet=True)
+        run_dbt(["build", *NO_UNIT_TESTS], quiet=True)
         yield
 
 
