@@ -84,15 +84,24 @@ def prepare_environment(target: str = "duckdb") -> None:
 # Arguments leaving dbt's unit tests out of a build: they read fixed inputs, so they prove
 # nothing about the data a build is run for (the daily selector leaves them out too).
 NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+# ... and its data tests too, for a build whose only use is the tables it leaves.
+NO_TESTS = (*NO_UNIT_TESTS, "--exclude-resource-type", "test")
 # Commands that parse the project themselves (or need no manifest).
 UNPARSED_COMMANDS = ("parse", "deps", "clean", "debug", "init")
 # Parsed manifests, reused by every later invocation with the same key (dbtRunner accepts a
 # manifest and then skips parsing: about 0.4 s with partial parsing, 5 s without).
 _MANIFESTS: dict[tuple, object] = {}
 # Environment variables that can change what a parse produces (env_var() in the project,
-# the profile's target database) start with these; the emulator's port does not.
+# the profile's target database) start with these; the emulator's port and dbt's run flags
+# (which dbt's own partial parsing ignores too) do not.
 _PARSE_ENVIRONMENT = ("MART_", "DBT_", "SNOWFLAKE_")
-_NOT_PARSE_ENVIRONMENT = ("MART_EMULATOR_PORT", "DBT_TARGET_PATH", "DBT_LOG_PATH")
+_NOT_PARSE_ENVIRONMENT = (
+    "MART_EMULATOR_PORT",
+    "DBT_TARGET_PATH",
+    "DBT_LOG_PATH",
+    "DBT_LOG_LEVEL_FILE",
+    "DBT_FULL_REFRESH",
+)
 
 
 def _project_fingerprint() -> tuple:
@@ -117,9 +126,20 @@ def _project_arguments(target: str) -> list[str]:
 
 
 def _manifest_key(target: str) -> tuple:
+    """What a parse depends on. Of the DuckDB file's path, only the database name dbt-duckdb
+    derives from it (the file's stem, in every node's relation name): warehouses in other
+    folders share a manifest. (dbt's own partial parsing re-parses in full, ~2 s, whenever
+    the path changes, as the profile's hash changes.)"""
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+
     environment = tuple(
         sorted(
-            (name, value)
+            (
+                name,
+                DuckDBCredentials.path_derived_database_name(value)
+                if name == "MART_DUCKDB_PATH"
+                else value,
+            )
             for name, value in os.environ.items()
             if name.startswith(_PARSE_ENVIRONMENT) and name not in _NOT_PARSE_ENVIRONMENT
         )

@@ -49,14 +49,19 @@ def pytest_terminal_summary(terminalreporter):
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def state_dir(tmp_path_factory) -> Path:
-    """A private warehouse file and dbt target/log folders for this test session."""
+    """A private warehouse file and dbt target/log folders for this test session, set
+    before any test: none writes to the project's own state/, target/ or logs/."""
     folder = tmp_path_factory.mktemp("mart")
     os.environ["MART_DUCKDB_PATH"] = str(folder / "mart.duckdb")
     os.environ["DBT_TARGET_PATH"] = str(folder / "target")
     os.environ["DBT_LOG_PATH"] = str(folder / "logs")
+    os.environ["MART_EMULATOR_DIR"] = str(folder / "emulator")  # tests name their own
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    # dbt's file log at its default (debug) level is ~10% of a small build's time; failures
+    # reach the tests as DbtError messages. A test that reads the log sets its own level.
+    os.environ["DBT_LOG_LEVEL_FILE"] = "warn"
     return folder
 
 

@@ -13,11 +13,6 @@ from harness.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _private_warehouse(state_dir):
-    """Never touch the project's own state/ warehouse from tests."""
-
-
 def test_help_lists_the_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0

@@ -1,7 +1,9 @@
 """Safe re-runs: repeated and interrupted builds end with exactly the marts of one clean run.
 
-Builds run in child processes (`mart build`, as a user would), on private warehouse files that
-this process never opens while they run.
+Builds run in child processes (`mart build`, as a user would), on a private warehouse file
+that this process never opens while they run: always the same path (the bench), which each
+test fills from a copy, so that dbt parses the project once for the module (its partial
+parsing starts over whenever the profile's path changes).
 """
 
 from __future__ import annotations
@@ -31,9 +33,13 @@ MODELS = [
 
 
 def mart(path, *args, log_dir=None):
-    env = {**os.environ, "MART_DUCKDB_PATH": str(path)}
-    if log_dir is not None:
-        env["DBT_LOG_PATH"] = str(log_dir)
+    env = {
+        **os.environ,
+        "MART_DUCKDB_PATH": str(path),
+        "DBT_TARGET_PATH": str(path.parent / "target"),
+    }
+    if log_dir is not None:  # wait_for_node reads it: debug level names each node begun
+        env.update(DBT_LOG_PATH=str(log_dir), DBT_LOG_LEVEL_FILE="debug")
     return subprocess.Popen(
         [sys.executable, "-m", "harness.cli", *args],
         env=env,
@@ -64,26 +70,37 @@ DAILY = ("daily", "--date", "2026-11-05", "--no-docs", "--bad-rate", "0.05")
 
 
 @pytest.fixture(scope="module")
-def built_once(state_dir, tmp_path_factory):
-    """The project built once (`mart build`, its unit tests left to the session's run); each
-    test starts from a copy of this file."""
-    path = tmp_path_factory.mktemp("built") / "built.duckdb"
-    run(path, "build", "--no-unit-tests")
-    return path
+def bench(state_dir, tmp_path_factory) -> Path:
+    """The warehouse path every child process builds on."""
+    return tmp_path_factory.mktemp("bench") / "mart.duckdb"
+
+
+def on_bench(bench: Path, source: Path | None = None) -> Path:
+    """The bench holding a copy of `source` (or nothing), no earlier run's write-ahead log."""
+    for leftover in (bench, bench.with_name(bench.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if source is not None:
+        shutil.copy(source, bench)
+    return bench
 
 
 @pytest.fixture(scope="module")
-def clean(built_once, tmp_path_factory):
+def built_once(bench, tmp_path_factory):
+    """The project built once (`mart build`, its unit tests left to the session's run); each
+    test starts from a copy of this file."""
+    run(on_bench(bench), "build", "--no-unit-tests")
+    return Path(shutil.copy(bench, tmp_path_factory.mktemp("built") / "built.duckdb"))
+
+
+@pytest.fixture(scope="module")
+def clean(bench, built_once, tmp_path_factory):
     """One clean run: the build, then the daily job for one date."""
-    path = tmp_path_factory.mktemp("clean") / "clean.duckdb"
-    shutil.copy(built_once, path)
-    run(path, *DAILY)
-    return path
+    run(on_bench(bench, built_once), *DAILY)
+    return Path(shutil.copy(bench, tmp_path_factory.mktemp("clean") / "clean.duckdb"))
 
 
-def test_the_daily_job_twice_for_one_date_changes_nothing(clean, tmp_path):
-    twice = tmp_path / "twice.duckdb"
-    shutil.copy(clean, twice)
+def test_the_daily_job_twice_for_one_date_changes_nothing(bench, clean):
+    twice = on_bench(bench, clean)
     run(twice, *DAILY)
     assert differences(clean, twice) == {}
 
@@ -100,9 +117,10 @@ def wait_for_node(log: Path, node: str, process, timeout: float = 300) -> None:
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
-def test_a_build_killed_half_way_then_rerun_equals_a_clean_run(built_once, clean, tmp_path, how):
-    path = tmp_path / "killed.duckdb"
-    shutil.copy(built_once, path)
+def test_a_build_killed_half_way_then_rerun_equals_a_clean_run(
+    bench, built_once, clean, tmp_path, how
+):
+    path = on_bench(bench, built_once)
     logs = tmp_path / "logs"
     process = mart(path, *DAILY, log_dir=logs)
     # Into the build of tag:daily, after the mock events are in and the dedup is replaced.

@@ -235,7 +235,7 @@ def test_the_dbt_macro_and_the_python_generator_draw_the_same_day(state_dir, tmp
     from harness.warehouse import connect
 
     day, events, seed = "2026-11-02", 20_000, 7
-    path = tmp_path / "macro.duckdb"
+    path = tmp_path / "mart.duckdb"
     with environment(MART_DUCKDB_PATH=str(path)):
         run_dbt(["seed"], quiet=True)
         run_dbt(["run-operation", "ensure_events_landing_table"], quiet=True)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.dbt import NO_UNIT_TESTS, environment, run_dbt
+from harness.dbt import NO_TESTS, environment, run_dbt
 from harness.warehouse import connect
 
 pytestmark = pytest.mark.slow
@@ -79,10 +79,10 @@ def landing(state_dir, tmp_path_factory):
     # build here is a full refresh (dbt reads DBT_FULL_REFRESH). Incremental == full refresh
     # is test_generate's property.
     with environment(
-        MART_DUCKDB_PATH=str(tmp_path_factory.mktemp("prop") / "prop.duckdb"),
+        MART_DUCKDB_PATH=str(tmp_path_factory.mktemp("prop") / "mart.duckdb"),
         DBT_FULL_REFRESH="true",
     ):
-        run_dbt(["build", *NO_UNIT_TESTS], quiet=True)
+        run_dbt(["build", *NO_TESTS], quiet=True)  # each example's build tests
         yield
 
 
