@@ -2,7 +2,7 @@
 
 The harness runs the server in a child process (`python -m harness.emulator serve`) that
 persists its databases under state/emulator/ (one DuckDB file per Snowflake database), so a
-second command sees the first one's tables. Two fixes live here, at the emulator layer, never
+second command sees the first one's tables. The fixes live here, at the emulator layer, never
 in models:
 
 - Temporary relations. dbt-snowflake creates `create or replace temporary table|view
@@ -24,6 +24,9 @@ in models:
 - Parsing once. The server parsed every statement a second time only to learn its type, and
   described every result by parsing its DuckDB SQL again: a query (select or with) now has
   its type without a parse, and a result is described by DuckDB directly.
+- Writing without a copy. fakesnow writes each transformed statement as DuckDB SQL on a deep
+  copy of its tree, then reads only the tree's kind and fakesnow's own annotations: that
+  one writing skips the copy.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,6 +341,7 @@ class Grants:
     def __init__(self, path: Path):
         self.path = path
         self.by_object: dict[str, set[tuple[str, str, str]]] = {}
+        self._lock = threading.Lock()  # dbt's threads are sessions served side by side
         if path.exists():
             for name, triples in json.loads(path.read_text()).items():
                 self.by_object[name] = {tuple(triple) for triple in triples}
@@ -354,6 +359,10 @@ class Grants:
         """Answer SHOW GRANTS / GRANT / REVOKE with plain SQL fakesnow can run; follow
         `create or replace` (dropping grants, or copying them and removing the clause fakesnow
         cannot run)."""
+        with self._lock:
+            return self._rewrite(command)
+
+    def _rewrite(self, command: str) -> str:
         statement = COMMENT.sub("", command).strip()
         if shown := SHOW_GRANTS.match(statement):
             rows = [
@@ -535,6 +544,7 @@ def _install_patches(grants: Grants | None = None) -> None:
     import fakesnow.server
     import fakesnow.transforms
     from sqlglot import exp
+    from sqlglot.dialects.duckdb import DuckDB
 
     execute = fakesnow.cursor.FakeSnowflakeCursor.execute
 
@@ -576,6 +586,29 @@ def _install_patches(grants: Grants | None = None) -> None:
             return describe_last(self)
 
     fakesnow.cursor.FakeSnowflakeCursor._describe_last_sql = describe_last_sql
+
+    # The first DuckDB SQL written in a cursor's _execute is its statement's; sqlglot copies a
+    # tree before writing it (its generator may rewrite the tree on the way), and _execute
+    # then reads only the tree's type, fakesnow's own args and whether it holds a SELECT.
+    uncopied = threading.local()
+    execute_transformed = fakesnow.cursor.FakeSnowflakeCursor._execute
+
+    def execute_without_copy(self, transformed, params=None):
+        uncopied.tree = transformed
+        try:
+            return execute_transformed(self, transformed, params)
+        finally:
+            uncopied.tree = None
+
+    fakesnow.cursor.FakeSnowflakeCursor._execute = execute_without_copy
+    duckdb_generate = DuckDB.generate
+
+    def generate(self, expression, copy=True, **options):
+        if expression is getattr(uncopied, "tree", None):
+            uncopied.tree, copy = None, False
+        return duckdb_generate(self, expression, copy=copy, **options)
+
+    DuckDB.generate = generate
 
     fakesnow.transforms.describe_table = _describe_temporary(fakesnow.transforms.describe_table)
     fakesnow.transforms.to_timestamp = _keep_try_cast(fakesnow.transforms.to_timestamp)
