@@ -55,6 +55,18 @@ def test_each_environment_builds_its_own_schemas(state_dir, variables, prefix, s
         assert not set(models.values()) & LAYERS, "no production schema is written"
 
 
+def test_warehouses_of_one_database_name_share_a_parse(tmp_path):
+    """dbt-duckdb names the database after the file's stem, and that name is all of the
+    path a parse depends on: another folder reuses the manifest, another name does not."""
+    session = manifest()
+    with environment(MART_DUCKDB_PATH=str(tmp_path / "mart.duckdb")):
+        assert manifest() is session
+    with environment(MART_DUCKDB_PATH=str(tmp_path / "other.duckdb")):
+        other = manifest()
+    events = [s for s in other.sources.values() if s.name == "events"]
+    assert other is not session and [s.database for s in events] == ["other"]
+
+
 def test_an_unknown_environment_is_refused_in_one_sentence(state_dir):
     with (
         environment(DBT_MART_ENVIRONMENT="staging"),
