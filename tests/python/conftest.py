@@ -29,9 +29,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.fast)
         else:
             slow_modules.add(item.module)
-    # Modules with slow tests first: ci/test.sh hands whole modules to two workers in this
-    # order (pytest-xdist --dist loadfile), so the long ones start early and the short ones
-    # fill in at the end.
+    # Modules with slow tests first: ci/test.sh hands whole modules to its workers (one per
+    # core, pytest-xdist --dist loadfile) in this order, so the long ones start early and the
+    # short ones fill in at the end.
     items.sort(key=lambda item: item.module not in slow_modules)
 
 
