@@ -33,8 +33,10 @@ EVENT_TYPES = (
     "SoftBounce",
     "OtherBounce",
     "Unsubscribe",
+    "Complaint",
 )
 SENT, DELIVERED, OPEN, CLICK, HARD_BOUNCE, SOFT_BOUNCE, OTHER_BOUNCE, UNSUBSCRIBE = range(8)
+COMPLAINT = 8
 
 # Bounce category, subcategory and SMTP code by event type ('' for non-bounces).
 BOUNCE_DETAILS = (
@@ -45,6 +47,7 @@ BOUNCE_DETAILS = (
     ("Hard bounce", "User Unknown", "550"),
     ("Soft bounce", "Mailbox Full", "452"),
     ("Block bounce", "Blocked", "554"),
+    ("", "", ""),
     ("", "", ""),
 )
 
@@ -87,6 +90,7 @@ class Behaviour:
     scanner_on_corporate: float = PROFILE["scanner_on_corporate"]
     scanner_late_share: float = PROFILE["scanner_late_share"]
     unsubscribe_given_open: float = PROFILE["unsubscribe_given_open"]
+    complaint_given_delivered: float = PROFILE["complaint_given_delivered"]
     late_share: float = PROFILE["late_share"]
     duplicate_share: float = PROFILE["duplicate_share"]
     non_member_share: float = PROFILE["non_member_share"]
@@ -101,6 +105,7 @@ OUTCOMES = (
     "is_opened",
     "is_clicked",
     "is_unsubscribed",
+    "is_complained",
 )
 
 
@@ -262,6 +267,15 @@ def generate_events(
         agent=agents[leavers],
     )
 
+    # Spam complaints: a few delivered sends, reported hours after delivery (SFMC's
+    # _Complaint data view carries no IP address or user agent).
+    complainers = delivered[rng.random(len(delivered)) < b.complaint_given_delivered]
+    add(
+        complainers,
+        COMPLAINT,
+        delivered_at[complainers] + _seconds(rng.integers(600, 86400, len(complainers))),
+    )
+
     events = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     total = len(events["event_at"])
 
@@ -286,6 +300,7 @@ def generate_events(
         "is_opened": flag(mpp, human, click_who, scanned),
         "is_clicked": flag(click_who, scanned),
         "is_unsubscribed": flag(leavers),
+        "is_complained": flag(complainers),
     }
     return events, outcomes
 

@@ -606,6 +606,7 @@ WRITTEN_KINDS = {
     "SoftBounce": "Bounce",
     "OtherBounce": "Bounce",
     "Unsubscribe": "Unsubscribe",
+    "Complaint": "Complaint",
 }
 
 
@@ -682,6 +683,7 @@ class FileSink(Sink):
             "Bounce": ", is_unique_text as IsUnique, bounce_category as BounceCategory, "
             "bounce_subcategory as BounceSubcategory, smtp_code as SMTPCode",
             "Unsubscribe": ", is_unique_text as IsUnique",
+            "Complaint": ", is_unique_text as IsUnique",
         }
         written = []
         days = self.connection.execute(
@@ -737,6 +739,7 @@ class FileSink(Sink):
                 "smtp_code as SMTPCode, bounce_subcategory as BounceReason",
             ),
             "Unsubs": ("Unsubscribe", ", 'Unsubscribe' as EventType"),
+            "Complaints": ("Complaint", ", 'Complaint' as EventType"),
         }
         tail = ", batch_id as BatchID, cast(null as varchar) as TriggeredSendExternalKey"
         days = self.connection.execute(

@@ -143,6 +143,7 @@ def expected_events_per_send(b: Behaviour, corporate_share: float) -> float:
         + (1 - b.human_open) * b.click_without_open
         + corporate_share * b.scanner_on_corporate * len(LINKS)
         + b.human_open * b.unsubscribe_given_open
+        + b.complaint_given_delivered
     )
     return (1 + delivered + bounce + engaged) * (1 + b.duplicate_share)
 

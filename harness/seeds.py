@@ -21,6 +21,7 @@ from faker import Faker
 from harness.events import (
     FREE_MAIL,
     OUTCOMES,
+    PROFILE,
     SFMC_ACCOUNT_ID,
     Behaviour,
     Sends,
@@ -437,7 +438,13 @@ def draw_sends(
     members: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
     next_job = 210_400
     for campaign_id, start in jobs:
-        chosen = draw.rng.choice(len(emailable), int(draw.rng.integers(20, 45)), replace=False)
+        # As many sends a day as a mock day of `mart daily` (about 150), so the history and
+        # the days after it compare like with like; an orphan job is an ad-hoc send to a few
+        # people, as in the mock days (var mock_event_profile.orphan_job_sends).
+        size = int(draw.rng.integers(60, 140))
+        if campaign_id in orphan_ids:
+            size = 1 + size % PROFILE["orphan_job_sends"]
+        chosen = draw.rng.choice(len(emailable), size, replace=False)
         audience = sorted(emailable[chosen])
         if campaign_id in orphan_ids:
             audience = sorted(set(audience) | set(unknown_keys[:2]))

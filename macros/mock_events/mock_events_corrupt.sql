@@ -3,7 +3,7 @@
     each, the kinds of var('mock_event_profile').bad_row_kinds (harness/generate.py injects
     the same): nine quarantined with that rejection reason, three valid and kept (SQL-looking
     text stored as data, an unknown person, an event id repeated with another payload).
-    `rows_sql` selects landing rows with row_number_in_batch.
+    `rows_sql` selects landing rows numbered by row_number_in_run, their order in the run.
 -#}
 {% macro mock_events_corrupt(rows_sql, seed, run_date, bad_per_million) -%}
 {%- set kinds = var('mock_event_profile').bad_row_kinds -%}
@@ -21,9 +21,9 @@ marked as (
     select
         landed.*,
         case
-            when mod({{ mock_hash(seed, day, 'row_number_in_batch', 'bad') }}, 1000000)
+            when mod({{ mock_hash(seed, day, 'row_number_in_run', 'bad') }}, 1000000)
                 < {{ bad_per_million }}
-                then mod({{ mock_hash(seed, day, 'row_number_in_batch', 'kind') }},
+                then mod({{ mock_hash(seed, day, 'row_number_in_run', 'kind') }},
                     {{ kinds | length }})
         end as bad_kind
     from landed
@@ -34,7 +34,7 @@ corrupted as (
         case
             when bad_kind = {{ code.MISSING_EVENT_ID }} then ''
             when bad_kind = {{ code.CONFLICTING_DUPLICATE }}
-                then lag(event_id) over (order by row_number_in_batch)
+                then lag(event_id) over (order by row_number_in_run)
             else event_id
         end as event_id,
         case when bad_kind = {{ code.UNKNOWN_EVENT_TYPE }} then 'Forwarded' else event_type end
@@ -47,7 +47,7 @@ corrupted as (
         case
             when bad_kind = {{ code.UNKNOWN_PERSON }}
                 then {{ dbt.concat(["'0035g000NOBODY'",
-                    "cast(mod(row_number_in_batch, 1000) as " ~ string ~ ")"]) }}
+                    "cast(mod(row_number_in_run, 1000) as " ~ string ~ ")"]) }}
             when bad_kind = {{ code.MISSING_SUBSCRIBER_KEY }} then ''
             else subscriber_key
         end as subscriber_key,

@@ -1,6 +1,7 @@
 {#-
-    One day of realistic Marketing Cloud events as landing-table rows (the text columns,
-    _loaded_at, _load_id): exactly n_events rows, the first by (send, stage).
+    One day's sends and all their events as landing-table rows (the text columns, _loaded_at,
+    _load_id): exactly n_events rows, the first by (send, stage), whenever they land; macro
+    insert_mock_marketing_cloud_events keeps those that have arrived when it runs.
 
     Each unit is one send (one message to one person), drawn with the chances of
     var('mock_event_profile'), the profile harness/events.py draws from too. Its funnel: SEND,
@@ -14,14 +15,16 @@
     permutation of the people who may be emailed (contacts who did not opt out, leads not
     converted), so nobody gets one job twice in a day. On odd days job 0 is a journey: one
     JobID sending again, in new batches. 2% of the other jobs belong to campaigns unknown to
-    the CRM. All randomness is md5 of (seed, day, unit, purpose): the same on every engine.
+    the CRM: ad-hoc sends to a few people (at most orphan_job_sends), so an orphan job is a
+    small share of a day, as in the seeds. A few delivered sends draw a spam complaint. All
+    randomness is md5 of (seed, day, unit, purpose): the same on every engine.
 -#}
-{% macro mock_events_select(run_date, n_events, seed, load_id) -%}
+{% macro mock_events_select(send_date, n_events, seed, load_id) -%}
 {%- set p = var('mock_event_profile') -%}
 {%- set string = dbt.type_string() -%}
 {%- set timestamp = dbt.type_timestamp() -%}
-{%- set day = "cast('" ~ run_date ~ "' as date)" -%}
-{%- set day_number = (modules.datetime.datetime.strptime(run_date, '%Y-%m-%d').date()
+{%- set day = "cast('" ~ send_date ~ "' as date)" -%}
+{%- set day_number = (modules.datetime.datetime.strptime(send_date, '%Y-%m-%d').date()
     - modules.datetime.date(2000, 1, 1)).days -%}
 {%- set is_journey_day = day_number % 2 == 1 -%}
 {%- set links = p.links -%}
@@ -161,6 +164,8 @@ enriched as (
             as is_late_scan,
         {{ mock_chance(seed, day, 'sends.unit', 'unsub', p.unsubscribe_given_open) }}
             as is_leaver,
+        {{ mock_chance(seed, day, 'sends.unit', 'complaint', p.complaint_given_delivered) }}
+            as is_complainer,
         {{ mock_hash(seed, day, 'sends.unit', 'delay') }} as delay_draw
     from sends
     inner join people on sends.person_index = people.person_index
@@ -168,6 +173,11 @@ enriched as (
         on
             campaigns.campaign_index
             = case when sends.is_journey then 0 else sends.campaign_draw end
+    -- An orphan job is an ad-hoc send to a few people.
+    where
+        sends.is_journey
+        or not sends.is_orphan_draw
+        or sends.position < {{ p.orphan_job_sends }}
 ),
 
 timed as (
@@ -205,6 +215,7 @@ stages as (
     union all select {{ 11 + loop.index0 }}, 'Click'
     {%- endfor %}
     union all select 20, 'Unsubscribe'
+    union all select 21, 'Complaint'
 ),
 
 events as (
@@ -231,6 +242,8 @@ events as (
                 then {{ dbt.dateadd('second', '130 + mod(delay_draw, 1800)', 'delivered_at') }}
             when stages.stage = 20
                 then {{ dbt.dateadd('second', '30 + mod(delay_draw, 600)', 'opened_at') }}
+            when stages.stage = 21
+                then {{ dbt.dateadd('second', '600 + mod(delay_draw, 86400)', 'delivered_at') }}
             else {{ dbt.dateadd('second', 'mod(' ~ mock_hash(
                 seed, day, "unit * 100 + stages.stage", 'burst') ~ ', 2)', 'scanned_at') }}
         end as event_at
@@ -250,6 +263,7 @@ events as (
             when stages.stage = 10
                 then is_delivered and ((is_opener and is_clicker) or (not is_opener and clicks_blind))
             when stages.stage = 20 then is_delivered and is_opener and is_leaver
+            when stages.stage = 21 then is_delivered and is_complainer
             else is_delivered and is_corporate and is_scanned
         end
 ),

@@ -9,7 +9,13 @@
     - machine_open_share: machine opens, of opens (event date);
     - scanner_click_share: suspected bot clicks, of clicks (event date);
     - reconciliation_gap: |mart sends - CRM sends| summed over campaigns, of CRM sends;
-    - volume_change: |sends - the previous day's sends|, of the previous day's sends.
+    - volume_change: |sends - the usual sends|, of the usual sends: the mean of the days that
+      sent something among the previous var('volume_change_days') calendar days.
+    A check judges only what it can compare (is_judged): a share of at least
+    var('alert_min_volume') (its denominator), and a volume change against at least
+    var('volume_change_min_days') such days, as the anomaly check needs its training days. A
+    day with less is level ok: one orphan job on a quiet day, or the first days after a
+    month without sends, are not an alarm.
 -#}
 with
 
@@ -29,6 +35,27 @@ daily as (
     -- Days that sent something: late opens trickling in after the last send day are not a
     -- volume drop (a source that stops landing is what freshness catches).
     having sum(sends) > 0
+
+),
+
+usual_volume as (
+
+    -- Every day that sent, so the latest one is the check's latest day even when it has
+    -- nothing to compare with (then NULL: not judged).
+    select
+        daily.report_date,
+        daily.sends,
+        case
+            when count(earlier.report_date) >= {{ var('volume_change_min_days') }}
+                then avg(earlier.sends)
+        end as usual_sends
+    from daily
+    left join daily as earlier
+        on
+            daily.report_date > earlier.report_date
+            and {{ dbt.dateadd('day', -var('volume_change_days'), 'daily.report_date') }}
+            <= earlier.report_date
+    group by daily.report_date, daily.sends
 
 ),
 
@@ -58,9 +85,9 @@ measures as (
     select
         report_date,
         'volume_change' as check_name,
-        abs(sends - lag(sends) over (order by report_date)) as numerator,
-        lag(sends) over (order by report_date) as denominator
-    from daily
+        abs(sends - usual_sends) as numerator,
+        usual_sends as denominator
+    from usual_volume
     union all
     select
         load_date as report_date,
@@ -89,7 +116,9 @@ final as (
         {{ safe_divide('measures.numerator', 'measures.denominator') }} as measured_share,
         thresholds.warn_at,
         thresholds.error_at,
+        coalesce(measures.denominator >= {{ var('alert_min_volume') }}, false) as is_judged,
         case
+            when measures.denominator < {{ var('alert_min_volume') }} then 'ok'
             when
                 {{ safe_divide('measures.numerator', 'measures.denominator') }}
                 >= thresholds.error_at

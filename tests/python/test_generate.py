@@ -22,6 +22,7 @@ from harness.generate import (
 )
 from harness.landing import DuckDBSink
 from harness.simulate import PENDING, _landing_shape, simulate
+from harness.warehouse import connect
 
 START = dt.date(2026, 11, 10)
 
@@ -224,29 +225,48 @@ where {where}
 """
 
 
-def test_the_dbt_macro_and_the_python_generator_draw_the_same_day(state_dir, tmp_path):
+MOCK_DAY, MOCK_EVENTS, MOCK_SEED = "2026-11-02", 20_000, 7
+EVERYTHING = "2100-01-01 00:00:00"  # landed_by: every row of the day's sends, however late
+
+
+@pytest.fixture(scope="module")
+def mock_warehouses(tmp_path_factory):
+    """Two seeded warehouses: `whole` holds every row drawn for MOCK_DAY's run (the day
+    before's sends, whenever they arrive); `daily` the mock exports of two consecutive runs."""
+    from harness.dbt import run_dbt
+    from harness.jobs import insert_mock_events
+
+    folder = tmp_path_factory.mktemp("mock")
+    paths = {"whole": folder / "whole.duckdb", "daily": folder / "daily.duckdb"}
+    for name, path in paths.items():
+        with environment(MART_DUCKDB_PATH=str(path)):
+            run_dbt(["seed"], quiet=True)
+            run_dbt(["run-operation", "ensure_events_landing_table"], quiet=True)
+            if name == "whole":
+                insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, "duckdb", landed_by=EVERYTHING)
+    return paths
+
+
+def test_the_dbt_macro_and_the_python_generator_draw_the_same_day(mock_warehouses):
     """One profile, two generators: on the same day and seed, the share of sends delivered,
     opened, clicked, bounced and unsubscribed, the mix of event types and the duplicate
     share agree within four standard errors of a two-proportion test (n ~ 7,000 sends each:
     an open rate four points apart fails)."""
-    from harness.dbt import events_relation, run_dbt
     from harness.exports import FileSink
-    from harness.jobs import insert_mock_events
-    from harness.warehouse import connect
 
-    day, events, seed = "2026-11-02", 20_000, 7
-    path = tmp_path / "mart.duckdb"
-    with environment(MART_DUCKDB_PATH=str(path)):
-        run_dbt(["seed"], quiet=True)
-        run_dbt(["run-operation", "ensure_events_landing_table"], quiet=True)
-        insert_mock_events(day, events, seed, "duckdb")
-        with connect(path) as connection:
-            sql = LANDED_RATES.format(
-                relation=events_relation("duckdb"), where=f"_load_id = 'mock:{day}:{seed}'"
-            )
-            macro = {name: (hits, n) for name, hits, n in connection.execute(sql).fetchall()}
+    with connect(mock_warehouses["whole"], read_only=True) as connection:
+        sql = LANDED_RATES.format(
+            relation="raw.events", where=f"_load_id = 'mock:{MOCK_DAY}:{MOCK_SEED}'"
+        )
+        macro = {name: (hits, n) for name, hits, n in connection.execute(sql).fetchall()}
     sink = FileSink()
-    generate(sink, start=dt.date.fromisoformat(day), days=1, events_per_day=events, seed=seed)
+    generate(
+        sink,
+        start=dt.date.fromisoformat(MOCK_DAY),
+        days=1,
+        events_per_day=MOCK_EVENTS,
+        seed=MOCK_SEED,
+    )
     python = {
         name: (hits, n)
         for name, hits, n in sink.connection.execute(
@@ -256,6 +276,7 @@ def test_the_dbt_macro_and_the_python_generator_draw_the_same_day(state_dir, tmp
 
     assert macro["sends"][0] > 5_000 and python["sends"][0] > 5_000, (macro, python)
     assert set(macro) == set(python), "the same event types"
+    assert "events: Complaint" in macro, "complaints are drawn too"
     apart = {}
     for name in sorted(set(macro) - {"sends"}):
         (a, n), (b, m) = macro[name], python[name]
@@ -264,3 +285,61 @@ def test_the_dbt_macro_and_the_python_generator_draw_the_same_day(state_dir, tmp
         if abs(a / n - b / m) > 4 * error + 1e-12:
             apart[name] = (round(a / n, 4), round(b / m, 4), round(4 * error, 4))
     assert not apart, f"(macro, python, allowed difference): {apart}"
+
+
+def test_a_mock_day_lands_what_has_arrived_and_the_next_day_the_rest(mock_warehouses):
+    """The daily job on D lands the export its 06:00 UTC run finds: the sends of D-1 and
+    what arrived by then, nothing dated after D; the run on D+1 lands what arrived since,
+    late opens and re-delivered duplicates of D-1's sends included. Against every row drawn
+    for D-1's sends (the `whole` warehouse): nothing lands early, twice or never."""
+    from harness.jobs import insert_mock_events
+
+    day = dt.date.fromisoformat(MOCK_DAY)
+    following = (day + dt.timedelta(days=1)).isoformat()
+    with environment(MART_DUCKDB_PATH=str(mock_warehouses["daily"])):
+        insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, "duckdb")
+        insert_mock_events(following, MOCK_EVENTS, MOCK_SEED, "duckdb")
+        again = insert_mock_events(following, MOCK_EVENTS, MOCK_SEED, "duckdb")
+    assert again.startswith("nothing new arrived"), again
+    key = "event_id, event_type, _loaded_at, event_date"
+    with connect(mock_warehouses["whole"], read_only=True) as connection:
+        whole = connection.execute(f"select {key} from raw.events").fetchall()
+    with connect(mock_warehouses["daily"], read_only=True) as connection:
+        first = connection.execute(
+            f"select {key} from raw.events where _load_id = 'mock:{MOCK_DAY}:{MOCK_SEED}'"
+        ).fetchall()
+        second = connection.execute(
+            f"select {key} from raw.events where _load_id = 'mock:{following}:{MOCK_SEED}'"
+        ).fetchall()
+    cutoff = dt.datetime.combine(day, dt.time(6))
+    next_cutoff = cutoff + dt.timedelta(days=1)
+    # SFMC's EventDate is CST without daylight saving: UTC-6.
+    happened = [dt.datetime.fromisoformat(row[3]) + dt.timedelta(hours=6) for row in first]
+    assert max(row[2] for row in first) <= cutoff and max(happened) <= cutoff
+    assert sorted(first) == sorted(row for row in whole if row[2] <= cutoff)
+    ids = {row[0] for row in whole}
+    carried = [row for row in second if row[0] in ids]
+    assert len(carried) == len({row for row in carried}), "nothing lands twice"
+    assert sorted(carried) == sorted(row for row in whole if cutoff < row[2] <= next_cutoff)
+    assert carried, "late rows of the day before's sends arrive with the next run"
+    assert len(first) < len(whole), "some rows of D-1's sends arrive after D's run"
+
+
+def test_a_mock_day_dated_today_or_later_lands_nothing_after_now(tmp_path):
+    """Run today before 06:00 UTC, or for a date to come: only rows that have already
+    arrived land (the run's moment is now), so freshness never reads a future load."""
+    from harness.dbt import run_dbt
+    from harness.jobs import insert_mock_events
+
+    path = tmp_path / "today.duckdb"
+    today = dt.datetime.now(dt.UTC).date()
+    with environment(MART_DUCKDB_PATH=str(path)):
+        run_dbt(["seed", "--select", "campaign", "contact", "lead"], quiet=True)
+        for offset in (0, 1):
+            insert_mock_events((today + dt.timedelta(days=offset)).isoformat(), 2_000, 5, "duckdb")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with connect(path, read_only=True) as connection:
+        rows, latest = connection.execute(
+            "select count(*), max(_loaded_at) from raw.events"
+        ).fetchone()
+    assert rows > 0 and latest <= now

@@ -59,19 +59,25 @@ def test_every_check_has_its_levels_from_the_vars(warehouse):
     from harness.settings import project_vars
 
     thresholds = project_vars()["alert_thresholds"]
+    minimum = project_vars()["alert_min_volume"]
     rows = query(
         warehouse,
-        "select check_name, measured_share, warn_at, error_at, level "
+        "select check_name, measured_share, denominator, warn_at, error_at, level, is_judged "
         "from audit.audit__threshold_checks",
     )
     assert {row[0] for row in rows} == set(thresholds)
-    for name, share, warn_at, error_at, level in rows:
+    judged = set()
+    for name, share, denominator, warn_at, error_at, level, is_judged in rows:
         warn_at, error_at = float(warn_at), float(error_at)
         assert (warn_at, error_at) == (thresholds[name]["warn"], thresholds[name]["error"])
-        expected = (
-            "ok" if share is None or share < warn_at else ("warn" if share < error_at else "error")
-        )
-        assert level == expected, (name, share)
+        assert is_judged == (denominator is not None and denominator >= minimum), name
+        if not is_judged:
+            expected = "ok"  # too little to judge: one orphan job on a quiet day
+        else:
+            judged.add(name)
+            expected = "ok" if share < warn_at else ("warn" if share < error_at else "error")
+        assert level == expected, (name, share, denominator)
+    assert judged == set(thresholds), "every check judges some day of the session's data"
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -126,17 +132,21 @@ def orphan_export(folder: Path, day: dt.date) -> Path:
 def test_an_orphan_surge_and_a_volume_spike_raise_errors_and_a_normal_day_clears(
     state_dir, tmp_path, webhook
 ):
+    # Three ordinary days (a volume change is judged against at least three earlier days),
+    # a surge of sends to a campaign the CRM does not know, then an ordinary day again. The
+    # daily job on a date lands the day before's sends.
     today = dt.datetime.now(dt.UTC).date()
-    days = [today - dt.timedelta(days=n) for n in (3, 2, 1, 0)]
+    days = [today - dt.timedelta(days=n) for n in (4, 3, 2, 1, 0)]
     runner = CliRunner()
     with environment(
         MART_DUCKDB_PATH=str(tmp_path / "mart.duckdb"), DBT_MART_ALERT_WEBHOOK_URL=webhook
     ):
-        for day in days[:2]:
+        for day in days[:3]:
             run_daily(day.isoformat(), n_events=1500, seed=3, docs=False)
-        load = runner.invoke(app, ["load", str(orphan_export(tmp_path, days[2]))])
+        surge_sent = days[3] - dt.timedelta(days=1)
+        load = runner.invoke(app, ["load", str(orphan_export(tmp_path, surge_sent))])
         assert load.exit_code == 0, load.output
-        run_daily(days[2].isoformat(), n_events=6000, seed=3, docs=False)
+        run_daily(days[3].isoformat(), n_events=6000, seed=3, docs=False)
         surge = runner.invoke(app, ["alerts", "--json", str(tmp_path / "alerts.json")])
         assert surge.exit_code == 1, surge.output
         found = json.loads((tmp_path / "alerts.json").read_text())
@@ -144,9 +154,10 @@ def test_an_orphan_surge_and_a_volume_spike_raise_errors_and_a_normal_day_clears
         assert {"orphan_send_share", "volume_change"} <= errors, found
         assert Receiver.received[-1]["status"] == "error"
 
-        daily = ["daily", "--date", days[3].isoformat(), "--events", "1500", "--seed", "3"]
+        daily = ["daily", "--date", days[4].isoformat(), "--events", "1500", "--seed", "3"]
         normal_day = runner.invoke(app, [*daily, "--no-docs"])
-        assert "Open alerts" in normal_day.output or "No open alerts" in normal_day.output
+        assert normal_day.exit_code == 0, normal_day.output
+        assert "Open alerts" in normal_day.output, "the day after a surge still warns"
         normal = runner.invoke(app, ["alerts"])
         assert normal.exit_code == 0, normal.output
         with connect() as connection:
@@ -154,7 +165,7 @@ def test_an_orphan_surge_and_a_volume_spike_raise_errors_and_a_normal_day_clears
                 connection,
                 "select count(*) from audit.audit__dbt_invocations where command = 'build'",
             )
-    assert invocations == [(4,)]
+    assert invocations == [(5,)]
     # One message per `mart alerts`, and one from the `mart daily` run.
     statuses = [m["status"] for m in Receiver.received]
     assert len(statuses) == 3 and statuses[0] == "error" and "error" not in statuses[1:]

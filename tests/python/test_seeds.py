@@ -44,7 +44,7 @@ def test_salesforce_id_checksum_matches_a_known_id():
 
 def test_sizes_and_vocabularies(generated):
     events = read(generated, "marketing_cloud_events")
-    assert 2_000 <= len(events) <= 10_000
+    assert 5_000 <= len(events) <= 15_000
     assert len(read(generated, "campaign")) == 50
     live = [row for row in read(generated, "contact") if row["is_deleted"] == "false"]
     assert len(live) == 2_000
@@ -61,8 +61,11 @@ def test_sizes_and_vocabularies(generated):
         "HardBounce",
         "SoftBounce",
         "Unsubscribe",
+        "Complaint",
     ):
         assert kinds[kind] > 0, kind
+    delivered = kinds["DeliveredEvent"]
+    assert kinds["Complaint"] / delivered < 0.001, "complaints stay under 0.1 % (DOMAIN.md)"
 
 
 def _at(text: str) -> dt.datetime:
