@@ -1,6 +1,6 @@
 """Benchmark: a full `dbt build` on the Snowflake emulator against the same build on DuckDB.
 
-    .venv/bin/python bench/emulator_bench.py [--repeat 2] [--write docs/benchmarks.md]
+    .venv/bin/python bench/emulator_bench.py [--repeat 3] [--write docs/benchmarks.md]
 
 Both builds run in this process through the harness's dbtRunner wrapper, on fresh
 warehouses (seeds, models, every data and unit test), after one `dbt parse` per target so
@@ -105,7 +105,7 @@ def write(path: Path, section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", type=Path, help="Update this Markdown file's section.")
     arguments = parser.parse_args()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -33,4 +33,10 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
         echo "warning: Chromium is not installed; the dashboard browser test needs Debian's chromium package." >&2
     fi
 fi
-echo "==> Environment ready: $(.venv/bin/dbt --version 2>/dev/null | head -1 | tr -s ' ')"
+# The installed versions, read from the packages' metadata (`dbt --version` also asks PyPI).
+echo "==> Environment ready: $(.venv/bin/python -c '
+import platform
+from importlib.metadata import version
+names = ("dbt-core", "dbt-duckdb", "dbt-snowflake", "duckdb", "fakesnow")
+print(", ".join(f"{name} {version(name)}" for name in names) + f", Python {platform.python_version()}")
+')"

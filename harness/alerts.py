@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -84,9 +85,19 @@ def open_alerts(execute, target: str = "duckdb") -> list[Alert]:
             if age is not None:
                 detail = f"stale: the newest row is {float(age) / 3600:,.0f} h old"
             else:
-                detail = f"{resource} {status}: {' '.join(str(text or '').split())[:160]}"
+                detail = f"{resource} {status}: {_short(text)}"
             alerts.append(Alert(level, kind, name, detail))
     return sorted(alerts, key=lambda alert: (LEVELS.index(alert.level) * -1, alert.kind))
+
+
+def _short(text) -> str:
+    """dbt's result message in a few words: 'Got 65 results, configured to warn if != 0'
+    reads '65 rows'."""
+    words = " ".join(str(text or "").split())
+    found = re.fullmatch(r"Got (\d+) results?, configured to (?:warn|fail) if .*", words)
+    if found:
+        return f"{int(found.group(1)):,} row" + ("" if found.group(1) == "1" else "s")
+    return words[:160]
 
 
 def message(alerts: list[Alert], target: str) -> dict:

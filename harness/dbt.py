@@ -2,15 +2,20 @@
 
 `run_dbt(["build", ...], target="duckdb")` returns a `DbtRun` with per-node statuses, or
 raises `DbtError` carrying dbt's own message when the invocation fails.
+
+dbt's own log goes to its log file (`dbt_log_file()`), not the terminal, unless `verbose(True)`
+was called (`mart --verbose`); `listening(callback)` passes dbt's events to a progress bar.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from harness import PROJECT_DIR
 from harness.errors import UserError
@@ -23,6 +28,37 @@ _LOCK = threading.Lock()  # dbt is not re-entrant: never two invocations at once
 
 class DbtError(UserError):
     """A dbt invocation failed; the message is dbt's own."""
+
+
+_OUTPUT = {"verbose": False}
+_LISTENERS: list = []  # callbacks receiving every dbt event of the invocations that follow
+
+
+def verbose(on: bool) -> None:
+    """Whether dbt logs to the terminal as well as to its log file (default: the file only)."""
+    _OUTPUT["verbose"] = on
+
+
+@contextmanager
+def listening(callback):
+    """Pass every dbt event of the invocations inside the block to `callback(event)`."""
+    _LISTENERS.append(callback)
+    try:
+        yield
+    finally:
+        _LISTENERS.remove(callback)
+
+
+def dbt_log_file() -> Path:
+    """Where dbt writes its log: DBT_LOG_PATH (else the project's logs/) / dbt.log."""
+    folder = os.environ.get("DBT_LOG_PATH")
+    return (Path(folder) if folder else PROJECT_DIR / "logs") / "dbt.log"
+
+
+def dbt_target_path() -> Path:
+    """dbt's target folder (artifacts, docs): DBT_TARGET_PATH, else the project's target/."""
+    folder = os.environ.get("DBT_TARGET_PATH")
+    return Path(folder) if folder else PROJECT_DIR / "target"
 
 
 @dataclass
@@ -67,8 +103,10 @@ def environment(**values: str):
 
 def prepare_environment(target: str = "duckdb") -> None:
     """Get the target ready before dbt starts: absolute paths, the emulator, credentials."""
+    from harness.warehouse import warehouse_folder
+
     path = duckdb_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    warehouse_folder(path)
     os.environ["MART_DUCKDB_PATH"] = str(path)
     if target == "snowflake_emulator":
         from harness import emulator
@@ -147,14 +185,25 @@ def _manifest_key(target: str) -> tuple:
     return (target, environment, _project_fingerprint())
 
 
-def _error_collector(errors: list[str]):
-    """A dbt event callback keeping the messages of error-level events in `errors`."""
+def _error_collector(errors: list[str], unmatched: list[str] | None = None):
+    """A dbt event callback keeping the messages of error-level events in `errors` (and the
+    selection criteria that matched nothing in `unmatched`), and passing every event on to
+    the listeners."""
 
     def keep_errors(event) -> None:
         if event.info.level == "error" and event.info.msg:
             errors.append(str(event.info.msg).strip())
+        if unmatched is not None and event.info.name == "NoNodesForSelectionCriteria":
+            unmatched.append(event.data.spec_raw)
+        for listener in list(_LISTENERS):
+            listener(event)
 
     return keep_errors
+
+
+def _output_arguments() -> list[str]:
+    """dbt's terminal output: none (errors reach the caller as DbtError), unless verbose."""
+    return [] if _OUTPUT["verbose"] else ["--log-level", "none"]
 
 
 def _parsed_manifest(target: str, command: str = "parse"):
@@ -166,7 +215,7 @@ def _parsed_manifest(target: str, command: str = "parse"):
     if key not in _MANIFESTS:
         errors: list[str] = []
         outcome = dbtRunner(callbacks=[_error_collector(errors)]).invoke(
-            ["parse", "--quiet", *_project_arguments(target)]
+            ["parse", "--quiet", *_output_arguments(), *_project_arguments(target)]
         )
         if not outcome.success:
             detail = outcome.exception or "; ".join(errors[-3:]) or "see dbt's output above"
@@ -194,6 +243,15 @@ def events_relation(target: str = "duckdb") -> str:
     )
 
 
+def _selection(args: list[str]) -> set[str]:
+    """The criteria given to --select (-s, --models, -m) in dbt arguments."""
+    criteria: set[str] = set()
+    for flag, value in itertools.pairwise(args):
+        if flag in ("--select", "-s", "--models", "-m"):
+            criteria.update(value.split())
+    return criteria
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -210,18 +268,19 @@ def run_dbt(
 
     check_target(target)
     prepare_environment(target)
-    command = [*args, *_project_arguments(target)]
+    command = [*args, *_output_arguments(), *_project_arguments(target)]
     if quiet:
         command.insert(1, "--quiet")
     logged_errors: list[str] = []
+    unmatched: list[str] = []
 
     from harness.warehouse import hold_warehouse
 
     with _LOCK, hold_warehouse() if target == "duckdb" else nullcontext():
         manifest = None if args[0] in UNPARSED_COMMANDS else _parsed_manifest(target, args[0])
-        outcome = dbtRunner(manifest=manifest, callbacks=[_error_collector(logged_errors)]).invoke(
-            command
-        )
+        outcome = dbtRunner(
+            manifest=manifest, callbacks=[_error_collector(logged_errors, unmatched)]
+        ).invoke(command)
         if args[0] == "parse" and outcome.success:
             _MANIFESTS[_manifest_key(target)] = outcome.result
     run = DbtRun(command=command, success=bool(outcome.success), result=outcome.result)
@@ -235,6 +294,14 @@ def run_dbt(
             run.failures.append(f"{node.name}: {item.message}")
     if outcome.exception is not None:
         raise DbtError(f"dbt {args[0]} failed: {outcome.exception}")
+    selected = _selection(args)
+    unmatched = [spec for spec in unmatched if spec in selected]
+    if unmatched:
+        raise UserError(
+            f"The selection {', '.join(repr(spec) for spec in unmatched)} matches no model, "
+            "seed or test; check the spelling (`dbt ls --select ...` lists what a selection "
+            "matches)."
+        )
     if not outcome.success:
         only_tests_failed = run.failures and all(
             kind in ("test", "unit_test")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from harness.dbt import DbtError, DbtRun, environment, run_dbt
+from harness.dbt import DbtError, DbtRun, environment, listening, run_dbt
 from harness.errors import UserError
 from harness.settings import duckdb_path
 
@@ -25,36 +25,54 @@ def seeds_loaded(target: str) -> bool:
         )
 
 
+MOCK_MACRO = "insert_mock_marketing_cloud_events"
+
+
 def insert_mock_events(
-    run_date: str, n_events: int, seed: int, target: str, bad_rate: float = 0.0
-) -> DbtRun:
-    """dbt run-operation insert_mock_marketing_cloud_events for one day."""
+    run_date: str,
+    n_events: int,
+    seed: int,
+    target: str,
+    bad_rate: float = 0.0,
+    landed_by: str | None = None,
+) -> str:
+    """dbt run-operation insert_mock_marketing_cloud_events: the mock export the daily job
+    finds on `run_date` (yesterday's sends, and what arrived since the last run; everything
+    up to `landed_by`, 'YYYY-MM-DD HH:MM:SS' UTC, if given). Returns the macro's own
+    sentence saying what it landed."""
     if not 0 <= bad_rate <= 1:
         raise UserError(f"--bad-rate {bad_rate} is not a share; use a number from 0 to 1.")
-    return run_dbt(
-        [
-            "run-operation",
-            "insert_mock_marketing_cloud_events",
-            "--args",
-            f"{{run_date: '{run_date}', n_events: {int(n_events)}, seed: {int(seed)}, "
-            f"bad_rate: {float(bad_rate):.6f}}}",
-        ],
-        target=target,
+    said: list[str] = []
+
+    def keep_report(event) -> None:
+        message = str(getattr(event.info, "msg", ""))
+        if event.info.name == "JinjaLogInfo" and message.startswith(f"{MOCK_MACRO}: "):
+            said.append(message.removeprefix(f"{MOCK_MACRO}: "))
+
+    arguments = (
+        f"{{run_date: '{run_date}', n_events: {int(n_events)}, seed: {int(seed)}, "
+        f"bad_rate: {float(bad_rate):.6f}"
+        + (f", landed_by: '{landed_by}'" if landed_by else "")
+        + "}"
     )
+    with listening(keep_report):
+        run_dbt(["run-operation", MOCK_MACRO, "--args", arguments], target=target)
+    return said[-1] if said else "mock events landed"
 
 
 def run_daily(
     run_date: str | None = None,
     *,
-    n_events: int = 2000,
+    n_events: int = 400,
     seed: int = 42,
     target: str = "duckdb",
     docs: bool = True,
     bad_rate: float = 0.0,
     announce=lambda title: None,
 ) -> DbtRun:
-    """The daily job: mock events for the day, source freshness, `dbt build --selector
-    daily` (selectors.yml), docs.
+    """The daily job as production runs it at 06:00 UTC on `run_date` (default today): the
+    mock export of what has arrived (yesterday's sends, late and duplicate rows of earlier
+    ones), source freshness, `dbt build --selector daily` (selectors.yml), docs.
 
     Loads the seeds first on a warehouse that has none (the mock events are drawn from the
     CRM's campaigns and people). Returns the build's outcome; test failures are in it.
@@ -63,8 +81,9 @@ def run_daily(
     if not seeds_loaded(target):
         announce("Loading seeds (first run)")
         run_dbt(["seed"], target=target)
-    announce(f"Adding mock events for {run_date}")
-    insert_mock_events(run_date, n_events, seed, target, bad_rate)
+    announce(f"Landing the mock export of {run_date}")
+    landed = insert_mock_events(run_date, n_events, seed, target, bad_rate)
+    announce(landed[:1].upper() + landed[1:])
     announce("Checking source freshness")
     # As dbt Cloud's "Run source freshness" step: recorded in the run history, reported by
     # `mart alerts`, and the build goes on whatever it finds.

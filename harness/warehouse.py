@@ -24,27 +24,63 @@ def _in_use(path: Path, pid: str | None) -> UserError:
     )
 
 
-_HELD: dict[Path, int] = {}  # warehouse locks this process holds, with their depth
+_HELD: dict[Path, list] = {}  # warehouse locks this process holds: [depth, lock file]
+
+
+def warehouse_folder(path: Path) -> Path:
+    """The warehouse file's folder, created if missing, or a UserError naming the problem."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise PermissionError(f"cannot write to {path.parent}")
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UserError(
+            f"The warehouse {path} cannot be created ({reason.lower()}: "
+            f"{getattr(error, 'filename', None) or path.parent}); point MART_DUCKDB_PATH at a "
+            "file in a folder you can write to."
+        ) from None
+    return path.parent
 
 
 @contextmanager
-def hold_warehouse(path: Path | None = None):
+def hold_warehouse(path: Path | None = None, reading: bool = False):
     """Hold the warehouse for this process: a second harness process gets a clear error.
 
-    Re-entrant within a process (a command holds it around every dbt run and query it makes).
-    The lock is an advisory lock on `<warehouse>.lock`, released by the OS if we die.
+    Re-entrant within a process (a command holds it around every dbt run and query it makes;
+    holds may end in any order, as two diff sides on one file do). The lock is an advisory
+    lock on `<warehouse>.lock`, released by the OS if we die. A command that only reads
+    (`reading`) goes on without it where the folder is read-only: DuckDB itself refuses a
+    read-only open while a writer holds the file.
     """
     path = (path or duckdb_path()).resolve()
-    if _HELD.get(path):
-        _HELD[path] += 1
-        try:
+    if path not in _HELD:
+        if reading and not os.access(path.parent, os.W_OK):
             yield
-        finally:
-            _HELD[path] -= 1
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
+            return
+        _HELD[path] = [0, _lock(path)]
+    _HELD[path][0] += 1
+    try:
+        yield
+    finally:
+        _HELD[path][0] -= 1
+        if _HELD[path][0] == 0:
+            handle = _HELD.pop(path)[1]
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+
+def _lock(path: Path):
+    """The open `<warehouse>.lock`, locked by this process (its pid written in it)."""
+    warehouse_folder(path)
     lock_path = path.with_name(path.name + ".lock")
-    handle = lock_path.open("a+")
+    try:
+        handle = lock_path.open("a+")
+    except OSError as error:
+        raise UserError(
+            f"The warehouse {path} cannot be locked ({(error.strerror or str(error)).lower()}: "
+            f"{lock_path}); point MART_DUCKDB_PATH at a file in a folder you can write to."
+        ) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -56,31 +92,35 @@ def hold_warehouse(path: Path | None = None):
     handle.truncate()
     handle.write(str(os.getpid()))
     handle.flush()
-    _HELD[path] = 1
-    try:
-        yield
-    finally:
-        _HELD.pop(path, None)
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+    return handle
 
 
 @contextmanager
-def connect(path: Path | None = None):
-    """A read-write connection to the warehouse file.
-
-    Opened with DuckDB's default configuration, the same as dbt-duckdb's, so it can share the
-    database with dbt in this process. Another process holding the file gets a clear error.
+def connect(path: Path | None = None, read_only: bool = False):
+    """A connection to the warehouse file: read-write by default, opened with DuckDB's
+    default configuration, the same as dbt-duckdb's, so it can share the database with dbt in
+    this process; `read_only` for commands that only read (then the file must exist).
+    Another process holding the file gets a clear error.
     """
     path = path or duckdb_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with hold_warehouse(path):
-        yield from _connection(path)
+    if read_only:
+        from harness.settings import built_duckdb_path
+
+        built_duckdb_path(path)
+    else:
+        warehouse_folder(path)
+    with hold_warehouse(path, reading=read_only):
+        yield from _connection(path, read_only)
 
 
-def _connection(path: Path):
+def _connection(path: Path, read_only: bool = False):
     try:
-        connection = duckdb.connect(str(path))
+        try:
+            connection = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.ConnectionException:
+            # dbt-duckdb keeps this process's read-write connection open after a build (as
+            # `mart daily` has just run): a second one must share its configuration.
+            connection = duckdb.connect(str(path))
     except duckdb.IOException as error:
         if "lock" not in str(error).lower():
             raise UserError(

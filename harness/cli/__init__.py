@@ -15,13 +15,22 @@ from harness.cli.options import (
     SeedOption,
     SideOption,
     TargetOption,
+    VerboseOption,
     first_day,
     holding,
     parse_date,
     user_errors,
 )
-from harness.cli.render import console, errors, print_alerts, print_diff, print_summary
-from harness.dbt import NO_UNIT_TESTS, check_target, manifest, run_dbt
+from harness.cli.render import (
+    console,
+    dbt_output,
+    errors,
+    phase,
+    print_alerts,
+    print_diff,
+    print_summary,
+)
+from harness.dbt import NO_UNIT_TESTS, check_target, dbt_target_path, manifest, run_dbt
 from harness.errors import UserError
 from harness.settings import built_duckdb_path
 
@@ -64,6 +73,7 @@ def build(
             "data matters).",
         ),
     ] = True,
+    verbose: VerboseOption = False,
 ) -> None:
     """Load the seeds and build every model with its tests (`dbt build`)."""
     check_target(target)
@@ -71,7 +81,9 @@ def build(
     args += ["--full-refresh"] if full_refresh else []
     args += [] if unit_tests else list(NO_UNIT_TESTS)
     with holding(target):
-        run = run_dbt(args, target=target, allow_test_failures=True)
+        phase(f"Building on {target}: dbt {' '.join(args)}")
+        with dbt_output(verbose):
+            run = run_dbt(args, target=target, allow_test_failures=True)
         print_summary(run, target)
     if run.failures:
         raise typer.Exit(1)
@@ -83,29 +95,36 @@ def daily(
     date: Annotated[
         str | None, typer.Option(help="Day of mock events to add, YYYY-MM-DD (default today).")
     ] = None,
-    events: Annotated[int, typer.Option(help="Mock events to add.", min=1, max=10_000_000)] = 2000,
+    events: Annotated[
+        int, typer.Option(help="Mock events drawn for the day's sends.", min=1, max=10_000_000)
+    ] = 400,
     seed: SeedOption = 42,
     target: TargetOption = "duckdb",
     docs: Annotated[bool, typer.Option(help="Generate the dbt docs site.")] = True,
     bad_rate: BadRateOption = 0.0,
+    verbose: VerboseOption = False,
 ) -> None:
-    """The daily job: add a day of mock events, `dbt build --select tag:daily`, docs."""
+    """The daily job as it runs at 06:00 UTC on --date: land the mock export (yesterday's
+    sends and what arrived since the last run), source freshness, `dbt build --selector
+    daily`, docs, then the summary and the open alerts."""
     from harness.jobs import run_daily
 
     check_target(target)
     with holding(target):
-        run = run_daily(
-            parse_date(date),
-            n_events=events,
-            seed=seed,
-            target=target,
-            docs=docs,
-            bad_rate=bad_rate,
-            announce=console.rule,
-        )
+        with dbt_output(verbose):
+            run = run_daily(
+                parse_date(date),
+                n_events=events,
+                seed=seed,
+                target=target,
+                docs=docs,
+                bad_rate=bad_rate,
+                announce=phase,
+            )
         if docs:
             console.print(
-                f"Docs: {PROJECT_DIR / 'target' / 'index.html'} (serve with `dbt docs serve`)"
+                f"Docs: {dbt_target_path() / 'index.html'} (serve with `dbt docs serve`)",
+                highlight=False,
             )
         print_summary(run, target)
         report_alerts(target, post_webhook=True)
@@ -128,7 +147,7 @@ def alerts(
     """Open alerts: thresholds, volume anomalies, the latest build's failing tests, stale
     sources. Exits 1 when any is at error level."""
     check_target(target)
-    with holding(target):
+    with holding(target, reading=True):
         found = report_alerts(target, post_webhook=webhook, json_out=json_out)
     if any(alert.level == "error" for alert in found):
         raise typer.Exit(1)
@@ -144,6 +163,14 @@ def report_alerts(target: str, post_webhook: bool, json_out: Path | None = None)
     side = open_side(target)
     try:
         found = open_alerts(side.execute, target)
+    except Exception as error:
+        # A relation the alerts read does not exist: the warehouse was loaded, never built.
+        if "does not exist" not in str(error):
+            raise
+        raise UserError(
+            f"The {target} warehouse has no audit views yet ({str(error).splitlines()[0]}); "
+            "build it first: `mart build` or `mart daily`."
+        ) from None
     finally:
         side.close()
     print_alerts(found, target)
@@ -172,6 +199,7 @@ def load(
         typer.Option(help="CSV mapping job_id or email_name to campaign_id (SFMC formats)."),
     ] = None,
     target: TargetOption = "duckdb",
+    verbose: VerboseOption = False,
 ) -> None:
     """Append your own exports to the events landing table, one batch per file.
 
@@ -185,7 +213,8 @@ def load(
     check_target(target)
     batches = read_exports(files, export_format, campaigns)
     with holding(target):
-        run_dbt(["run-operation", "ensure_events_landing_table"], target=target, quiet=True)
+        with dbt_output(verbose):
+            run_dbt(["run-operation", "ensure_events_landing_table"], target=target, quiet=True)
         with open_sink(target) as sink:
             landed = land(sink, batches)
     landing = events_relation(target).replace('"', "")
@@ -234,6 +263,7 @@ def generate(
         Path | None, typer.Option(help="Folder for the files of an SFMC --format.")
     ] = None,
     target: TargetOption = "duckdb",
+    verbose: VerboseOption = False,
 ) -> None:
     """Land realistic events at scale into raw.events, in chunks, with a progress bar.
 
@@ -261,7 +291,8 @@ def generate(
     check_target(target)
     first = first_day(start_date, days)
     with holding(target):
-        run_dbt(["run-operation", "ensure_events_landing_table"], target=target, quiet=True)
+        with dbt_output(verbose):
+            run_dbt(["run-operation", "ensure_events_landing_table"], target=target, quiet=True)
         columns = (
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -336,9 +367,9 @@ def dashboard(
     from harness.warehouse import connect
 
     built_duckdb_path(build_with="mart daily")
-    with holding("duckdb"):
+    with holding("duckdb", reading=True):
         parsed = manifest()
-        with connect() as connection:
+        with connect(read_only=True) as connection:
             built = connection.execute(
                 "select count(*) from information_schema.tables where table_schema = 'marts' "
                 "and table_name = 'fct_email_events_daily'"
@@ -372,9 +403,9 @@ def tableau(
 
     settings = snowflake_settings()
     built_duckdb_path()
-    with holding("duckdb"):
+    with holding("duckdb", reading=True):
         parsed = manifest()
-        with connect() as connection:
+        with connect(read_only=True) as connection:
             models = reporting_models(connection, parsed)
     written = write_datasources(out, models, settings)
     table = Table("data source", "schema", "columns", title=f"Tableau data sources in {out}")
@@ -497,14 +528,16 @@ def verify(
     ] = "2026-11-04",
     events: Annotated[int, typer.Option(help="Mock events to add.", min=1, max=1_000_000)] = 800,
     seed: SeedOption = 11,
+    verbose: VerboseOption = False,
 ) -> None:
     """Prove the engines equal: build fresh DuckDB and emulator warehouses the same way
     (under state/verify/) and diff every mart, dq and audit model. Exit 1 on any difference."""
     from harness.jobs import verify_engines
 
-    results = verify_engines(
-        PROJECT_DIR / "state" / "verify", parse_date(date), events, seed, announce=console.rule
-    )
+    with dbt_output(verbose):
+        results = verify_engines(
+            PROJECT_DIR / "state" / "verify", parse_date(date), events, seed, announce=phase
+        )
     print_diff(results, "duckdb", "snowflake_emulator")
     if any(r.differs for r in results):
         raise typer.Exit(1)
@@ -525,6 +558,7 @@ def simulate(
     ] = "2026-11-10",
     bad_rate: BadRateOption = 0.01,
     target: TargetOption = "duckdb",
+    verbose: VerboseOption = False,
 ) -> None:
     """Prove incremental builds equal a full refresh: play days of events one by one (late
     and duplicate rows included) with the daily build after each, then diff every mart against
@@ -534,7 +568,7 @@ def simulate(
     from harness.simulate import simulate as play
 
     check_target(target)
-    with Progress(console=console, transient=True) as progress:
+    with dbt_output(verbose), Progress(console=console, transient=True) as progress:
         task = progress.add_task("Playing days", total=days)
         result = play(
             PROJECT_DIR / "state" / "simulate",
@@ -544,7 +578,7 @@ def simulate(
             start=first_day(start_date, days),
             bad_rate=bad_rate,
             target=target,
-            announce=console.rule,
+            announce=phase,
             on_day=lambda day, rows: progress.update(
                 task, advance=1, description=f"{day}: {rows:,} rows landed, built"
             ),

@@ -21,6 +21,9 @@ SeedOption = Annotated[int, typer.Option(help="Randomness seed.", min=0, max=2**
 SideOption = Annotated[
     str, typer.Option(help="duckdb | duckdb:<file> | snowflake_emulator | snowflake")
 ]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show dbt's own log on the terminal too.")
+]
 BadRateOption = Annotated[
     float,
     typer.Option(help="Share of rows corrupted (every kind of bad input).", min=0, max=1),
@@ -41,29 +44,33 @@ def user_errors(command):
     return wrapper
 
 
-def holding(target: str):
-    """Hold the DuckDB warehouse for a whole command, so a second command fails fast."""
+def holding(target: str, reading: bool = False):
+    """Hold the DuckDB warehouse for a whole command, so a second command fails fast
+    (`reading`: a command that only reads, see harness.warehouse.hold_warehouse)."""
     from contextlib import nullcontext
 
     from harness.warehouse import hold_warehouse
 
-    return hold_warehouse() if target == "duckdb" else nullcontext()
+    return hold_warehouse(reading=reading) if target == "duckdb" else nullcontext()
 
 
-def parse_date(text: str | None) -> str | None:
-    """A --date or --start-date as YYYY-MM-DD, or a UserError saying how to write it."""
+def parse_date(text: str | None, option: str = "--date") -> str | None:
+    """A date option's value as YYYY-MM-DD, or a UserError naming the option and saying how
+    to write it."""
     if text is None:
         return None
     try:
+        if len(text) != 10:
+            raise ValueError(text)
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
         raise UserError(
-            f"--date '{text}' is not a calendar date; write it as YYYY-MM-DD, e.g. 2026-11-26."
+            f"{option} '{text}' is not a calendar date; write it as YYYY-MM-DD, e.g. 2026-11-26."
         ) from None
 
 
 def first_day(start_date: str | None, days: int) -> dt.date:
     """The first day of `days` days: --start-date, or so that the last day is today."""
     if start_date is not None:
-        return dt.date.fromisoformat(parse_date(start_date))
+        return dt.date.fromisoformat(parse_date(start_date, "--start-date"))
     return dt.date.today() - dt.timedelta(days=days - 1)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 
+from rich.box import SIMPLE_HEAD
 from rich.console import Console
 from rich.table import Table
 
@@ -11,21 +13,61 @@ from harness.dbt import DbtRun
 
 console = Console()
 errors = Console(stderr=True)
+COMPACT = SIMPLE_HEAD  # tables: a rule under the header, no frame
+
+
+def phase(title: str) -> None:
+    """One line saying what a command is doing now."""
+    console.print(f"[bold cyan]→[/] {title}", highlight=False)
+
+
+@contextmanager
+def dbt_output(verbose: bool):
+    """dbt's log to its file (the path is printed at the end), or to the terminal too with
+    --verbose; on a terminal, a progress bar of the nodes each dbt invocation has done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from harness import dbt
+
+    dbt.verbose(verbose)
+    try:
+        if verbose or not console.is_terminal:
+            yield
+        else:
+            columns = (TextColumn("  dbt"), BarColumn(), MofNCompleteColumn(), TextColumn("nodes"))
+            with Progress(*columns, console=console, transient=True) as progress:
+                task = progress.add_task("dbt", total=None, visible=False)
+
+                def on_event(event) -> None:
+                    if event.info.name == "ConcurrencyLine":
+                        progress.update(
+                            task, total=event.data.node_count, completed=0, visible=True
+                        )
+                    elif event.info.name == "NodeFinished":
+                        progress.advance(task)
+
+                with dbt.listening(on_event):
+                    yield
+    finally:
+        dbt.verbose(False)
+        if not verbose:
+            console.print(f"dbt's log: {dbt.dbt_log_file()}", highlight=False)
 
 
 def print_summary(run: DbtRun, target: str) -> None:
-    """Rows per model (DuckDB) and node outcomes of a build."""
+    """Rows per reporting model (DuckDB: the marts and audit schemas Tableau reads) and the
+    node outcomes of a build."""
     if target == "duckdb":
         from harness.settings import duckdb_path
         from harness.warehouse import connect, row_counts
 
         with connect() as connection:
-            counts = row_counts(connection)
-        table = Table("schema", "model", "rows", title=f"Warehouse {duckdb_path()}")
+            counts = row_counts(connection, ("marts", "audit"))
+        table = Table("schema", "model", "rows", title=f"Warehouse {duckdb_path()}", box=COMPACT)
         for schema, name, rows in counts:
             table.add_row(schema, name, f"{rows:,}")
         console.print(table)
-    outcomes = Table("nodes", "ok", "warn", "fail/error", "skipped", title="dbt build")
+    outcomes = Table("nodes", "ok", "warn", "fail/error", "skipped", title="dbt build", box=COMPACT)
     for label, kinds, ok in (
         ("seeds", ("seed",), ("success",)),
         ("models", ("model",), ("success",)),
@@ -96,7 +138,10 @@ def print_alerts(found: Sequence, target: str) -> None:
     if not found:
         console.print(f"No open alerts on {target}.")
         return
-    table = Table("level", "kind", "alert", "detail", title=f"Open alerts ({target})")
+    table = Table("level", "kind", title=f"Open alerts ({target})", box=COMPACT)
+    # Names in full, however narrow the terminal: they are what a person searches for.
+    table.add_column("alert", overflow="fold")
+    table.add_column("detail")
     for alert in found:
         colour = "red" if alert.level == "error" else "yellow"
         table.add_row(f"[{colour}]{alert.level}[/]", alert.kind, alert.name, alert.detail)

@@ -34,14 +34,21 @@ class Side:
 def open_side(spec: str) -> Side:
     """duckdb | duckdb:<file> | snowflake_emulator | snowflake."""
     if spec == "duckdb" or spec.startswith("duckdb:"):
-        import duckdb
-
         from harness.settings import built_duckdb_path
+        from harness.warehouse import connect
 
         given = Path(spec.partition(":")[2]).expanduser() if ":" in spec else None
         path = built_duckdb_path(given)
-        connection = duckdb.connect(str(path))
-        return Side(spec, "duckdb", lambda q: connection.execute(q).fetchall(), connection.close)
+        # A diff only reads: read-only, so a read-only file or a copy being read elsewhere is
+        # fine (harness.warehouse.connect says what is wrong when the file cannot be opened).
+        opened = connect(path, read_only=True)
+        connection = opened.__enter__()
+        return Side(
+            spec,
+            "duckdb",
+            lambda q: connection.execute(q).fetchall(),
+            lambda: opened.__exit__(None, None, None),
+        )
     if spec in ("snowflake_emulator", "snowflake"):
         from harness.warehouse import connect_snowflake
 

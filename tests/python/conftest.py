@@ -18,7 +18,9 @@ from harness.dbt import run_dbt
 from harness.jobs import run_daily
 from harness.warehouse import connect
 
-DAILY_DATES = ("2026-11-01", "2026-11-02")
+# The daily job on a date lands the day before's sends (its 06:00 UTC export): sends of
+# 2026-11-01 and -02, after the seeds' history (which ends 2026-10-31).
+DAILY_DATES = ("2026-11-02", "2026-11-03")
 EVENTS_PER_DAY = 1500
 
 
@@ -69,6 +71,24 @@ def state_dir(tmp_path_factory) -> Path:
     # dbt's file log at its default (debug) level is ~10% of a small build's time; failures
     # reach the tests as DbtError messages. A test that reads the log sets its own level.
     os.environ["DBT_LOG_LEVEL_FILE"] = "warn"
+    return folder
+
+
+# What a copy of the project leaves out: the environment, what builds and tests write.
+NOT_COPIED = (".venv", ".git", "state", "target", "logs", "exports", "dbt_packages", "*.egg-info")
+NOT_COPIED += ("__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache")
+
+
+def project_copy(folder: Path) -> Path:
+    """A copy of the project's files in `folder` (its .venv linked, not copied): for commands
+    that read or write paths relative to the project root (MetricFlow's target/, the README's
+    examples), so that no test writes into the project tree."""
+    import shutil
+
+    from harness import PROJECT_DIR
+
+    shutil.copytree(PROJECT_DIR, folder, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    (folder / ".venv").symlink_to(PROJECT_DIR / ".venv")
     return folder
 
 

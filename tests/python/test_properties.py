@@ -86,10 +86,14 @@ def landing(state_dir, tmp_path_factory):
         yield
 
 
+# New random examples every run (each is a build, so six of them); a failure prints the
+# @reproduce_failure decorator that replays it. No example database: nothing is written
+# into the project tree.
 @settings(
     max_examples=6,
     deadline=None,
-    derandomize=True,
+    database=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(rows=st.lists(ROW, min_size=1, max_size=25))

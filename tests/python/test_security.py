@@ -66,5 +66,6 @@ def test_errors_never_print_the_password(monkeypatch, state_dir):
     result = CliRunner().invoke(app, ["build", "--target", "snowflake"])
     assert result.exit_code == 2 and "SNOWFLAKE_ACCOUNT" in result.output
     assert secret not in result.output
-    diff = CliRunner().invoke(app, ["diff", "--left", "duckdb", "--right", "snowflake"])
+    diff = CliRunner().invoke(app, ["diff", "--left", "snowflake", "--right", "duckdb"])
+    assert diff.exit_code == 2 and "SNOWFLAKE_ACCOUNT" in diff.output, diff.output
     assert secret not in diff.output

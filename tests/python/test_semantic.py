@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import project_copy
 
-from harness import PROJECT_DIR
 from harness.dbt import manifest
 from harness.settings import duckdb_path, kpi_rates
 from harness.warehouse import connect
@@ -27,24 +27,27 @@ MF = Path(sys.executable).parent / "mf"
 
 @pytest.fixture(scope="module")
 def copy(built, tmp_path_factory):
+    """A copy of the session warehouse beside a copy of the project: mf reads
+    <project>/target/semantic_manifest.json (a fixed path), so it runs in the copy, never
+    in the project's own target/. The session's builds wrote the manifest for the session
+    warehouse, whose file name (so relation names) the copy keeps."""
     folder = tmp_path_factory.mktemp("semantic")
     with connect() as connection:
         connection.execute("checkpoint")
         shutil.copy(duckdb_path(), folder / "mart.duckdb")
-    # mf reads <project>/target/semantic_manifest.json (a fixed path): the session's builds
-    # wrote it for the session warehouse, whose file name (so relation names) the copy keeps.
+    project = project_copy(folder / "project")
     written = Path(os.environ["DBT_TARGET_PATH"]) / "semantic_manifest.json"
-    (PROJECT_DIR / "target").mkdir(exist_ok=True)
-    shutil.copy(written, PROJECT_DIR / "target" / "semantic_manifest.json")
+    (project / "target").mkdir()
+    shutil.copy(written, project / "target" / "semantic_manifest.json")
     return folder
 
 
 def child_env(copy: Path) -> dict[str, str]:
     env = os.environ | {
         "MART_DUCKDB_PATH": str(copy / "mart.duckdb"),
-        "DBT_PROFILES_DIR": str(PROJECT_DIR / "profiles"),
+        "DBT_PROFILES_DIR": str(copy.parent / "project" / "profiles"),
     }
-    env.pop("DBT_TARGET_PATH", None)  # the project's own target/, where mf looks
+    env.pop("DBT_TARGET_PATH", None)  # the copy's own target/, where mf looks
     return env
 
 
@@ -78,7 +81,7 @@ def mf(copy) -> dict[str, subprocess.CompletedProcess]:
         shutil.copy(copy / "mart.duckdb", own / "mart.duckdb")
         started[name] = subprocess.Popen(
             [str(MF), *args, *output],
-            cwd=PROJECT_DIR,
+            cwd=copy / "project",
             env=child_env(own),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
