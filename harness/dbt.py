@@ -232,6 +232,35 @@ def manifest(target: str = "duckdb"):
         return _parsed_manifest(target)
 
 
+def landing_environment(target: str = "duckdb") -> tuple[str, str]:
+    """(environment, sources) of a run on `target`, as macros mart_environment and
+    mart_sources decide them: DBT_MART_ENVIRONMENT (local on DuckDB, else dev) and
+    DBT_MART_SOURCES (own where local, else production)."""
+    environment = (os.environ.get("DBT_MART_ENVIRONMENT") or "").lower().strip() or (
+        "local" if target == "duckdb" else "dev"
+    )
+    sources = (os.environ.get("DBT_MART_SOURCES") or "").lower().strip() or (
+        "own" if environment == "local" else "production"
+    )
+    return environment, sources
+
+
+def writable_events_relation(target: str = "duckdb") -> str:
+    """The events landing table, when this run may write it: production's own, or an
+    environment's own sources; a UserError for a CI or developer run that reads
+    production's (it would write into production)."""
+    environment, sources = landing_environment(target)
+    relation = events_relation(target)
+    if environment != "prod" and sources != "own":
+        plain = relation.replace('"', "")
+        raise UserError(
+            f"This {environment} run reads production's events ({plain}, "
+            "DBT_MART_SOURCES=production) and never writes them; set DBT_MART_SOURCES=own to "
+            "load into the environment's own sources."
+        )
+    return relation
+
+
 def events_relation(target: str = "duckdb") -> str:
     """The events landing table, source('marketing_cloud', 'events'), as dbt names it for
     `target` in this environment (schema prefix and the events_* vars included)."""

@@ -20,7 +20,16 @@ in models:
   rows from Arrow into the relation fakesnow compiled it for (`BulkInsert`).
 - Session parameters. dbt-snowflake reads QUERY_TAG (`show parameters like 'query_tag' in
   session`), sets a model's query_tag and restores it; fakesnow implements neither, so the
-  emulator keeps each session's tag (empty at first, as in Snowflake) and answers with it.
+  emulator keeps each session's tag and answers with it: at first the QUERY_TAG the client
+  logged in with (the profile's `query_tag`, which the connector sends as a session
+  parameter), else empty, as in Snowflake.
+- Cloning. `create [or replace] [transient] table A clone B [copy grants]` (dbt clone,
+  docs.snowflake.com/en/sql-reference/sql/create-clone) becomes a copy of B's rows and
+  columns: Snowflake's zero-copy clone holds the same data, and, as in Snowflake, no load
+  history (docs.snowflake.com/en/user-guide/object-clone).
+- A statement log. With MART_EMULATOR_STATEMENT_LOG set when the server starts, every
+  statement it receives is appended to that file (JSON lines: the session's query tag and
+  the statement as sent), so a test can see exactly what dbt-snowflake sent.
 - Parsing once. The server parsed every statement a second time only to learn its type, and
   described every result by parsing its DuckDB SQL again: a query (select or with) now has
   its type without a parse, and a result is described by DuckDB directly.
@@ -330,6 +339,34 @@ def query_tag_statement(command: str, session: dict) -> str | None:
     return None
 
 
+CLONE_TABLE = re.compile(
+    r"^\s*create\s+(?:or\s+replace\s+)?(?:transient\s+)?table\s+(?P<target>[\w.\"$]+)\s+"
+    r"clone\s+(?P<source>[\w.\"$]+)(?:\s+copy\s+grants)?\s*;?\s*$",
+    re.I,
+)
+
+
+def clone_statement(command: str) -> str | None:
+    """A table clone as the copy fakesnow can run (the same rows and columns), or None."""
+    statement = COMMENT.sub("", command).strip()
+    if cloned := CLONE_TABLE.match(statement):
+        return f"create or replace table {cloned['target']} as select * from {cloned['source']}"
+    return None
+
+
+class StatementLog:
+    """Every statement the server receives, with its session's query tag, as JSON lines."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lock = threading.Lock()
+
+    def write(self, command: str, session: dict) -> None:
+        line = json.dumps({"query_tag": session.get("query_tag", ""), "statement": command})
+        with self.lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
 class Grants:
     """Snowflake grants, which fakesnow does not emulate: kept per object (table, view,
     schema, database) in the emulator's data folder, answered to SHOW GRANTS like Snowflake.
@@ -538,7 +575,7 @@ def keep_load_history(cursor, command: str, run):
     return result
 
 
-def _install_patches(grants: Grants | None = None) -> None:
+def _install_patches(grants: Grants | None = None, log: StatementLog | None = None) -> None:
     import duckdb
     import fakesnow.cursor
     import fakesnow.server
@@ -549,10 +586,12 @@ def _install_patches(grants: Grants | None = None) -> None:
     execute = fakesnow.cursor.FakeSnowflakeCursor.execute
 
     def execute_patched(self, command, *args, **kwargs):
+        session = self._conn.__dict__.setdefault("_mart_session", {})
+        if log is not None:
+            log.write(command, session)
         if grants is not None:
             command = grants.rewrite(command)
-        session = self._conn.__dict__.setdefault("_mart_session", {})
-        command = query_tag_statement(command, session) or command
+        command = query_tag_statement(command, session) or clone_statement(command) or command
         if not kwargs.get("binding_params") and (bulk := BulkInsert.parse(command)):
             return bulk.execute(self, execute, *args, **kwargs)
         return keep_load_history(self, command, lambda: execute(self, command, *args, **kwargs))
@@ -642,6 +681,23 @@ def _app(data_dir: Path):
 
     server.ServerError = ExplainedServerError
 
+    async def login_request(request):
+        # The session parameters the client logs in with: its QUERY_TAG (a profile's
+        # query_tag) is the session's tag until it is altered.
+        body = await request.body()
+        if request.headers.get("Content-Encoding") == "gzip":
+            import gzip
+
+            body = gzip.decompress(body)
+        parameters = json.loads(body)["data"].get("SESSION_PARAMETERS") or {}
+        response = await server.login_request(request)
+        token = json.loads(response.body).get("data", {}).get("token")
+        if token and token in server.sessions:
+            server.sessions[token].__dict__["_mart_session"] = {
+                "query_tag": str(parameters.get("QUERY_TAG") or "")
+            }
+        return response
+
     async def query_request(request):
         response = await server.query_request(request)
         if response.status_code != 500:
@@ -657,9 +713,13 @@ def _app(data_dir: Path):
             }
         )
 
+    replaced = {
+        "/queries/v1/query-request": query_request,
+        "/session/v1/login-request": login_request,
+    }
     routes = [
-        Route(route.path, query_request, methods=list(route.methods or ["POST"]))
-        if route.path == "/queries/v1/query-request"
+        Route(route.path, replaced[route.path], methods=list(route.methods or ["POST"]))
+        if route.path in replaced
         else route
         for route in server.routes
     ]
@@ -669,7 +729,10 @@ def _app(data_dir: Path):
 def serve(port: int, data_dir: Path) -> None:
     import uvicorn
 
-    _install_patches(Grants(data_dir / "grants.json"))
+    statements = os.environ.get("MART_EMULATOR_STATEMENT_LOG")
+    _install_patches(
+        Grants(data_dir / "grants.json"), StatementLog(Path(statements)) if statements else None
+    )
     uvicorn.run(_app(data_dir), host="127.0.0.1", port=port, log_level="warning")
 
 

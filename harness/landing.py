@@ -138,7 +138,7 @@ class SnowflakeSink(Sink):
 @contextmanager
 def open_sink(target: str) -> Iterator[Sink]:
     """The sink for a target: the DuckDB file directly, Snowflake targets by Parquet + COPY."""
-    from harness.dbt import events_relation
+    from harness.dbt import writable_events_relation as events_relation
     from harness.settings import duckdb_path
 
     if target == "duckdb":

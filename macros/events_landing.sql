@@ -38,6 +38,7 @@
 
 
 {% macro create_events_landing_table() -%}
+    {%- if not writes_sources() -%}{{ return('select 1') }}{%- endif -%}
     {%- set landing = events_landing_relation() -%}
     {%- do adapter.create_schema(landing) -%}
     create table if not exists {{ landing }} (
@@ -50,21 +51,28 @@
 {%- endmacro %}
 
 
-{#- Pre-hooks of stg_marketing_cloud_events outside production: the seed batch follows the seed. -#}
+{#- Pre-hooks of stg_marketing_cloud_events, the same in every environment (one DAG, one
+    config): where the events are the environment's own, the seed batch follows the seed;
+    elsewhere they do nothing. -#}
 {% macro seed_events_batch_hooks() -%}
-    {%- if mart_environment() == 'prod' -%}
-        {{ return([]) }}
-    {%- endif -%}
     {{ return(["{{ delete_seed_events_batch() }}", "{{ insert_seed_events_batch() }}"]) }}
 {%- endmacro %}
 
 
 {% macro delete_seed_events_batch() -%}
+    {%- if mart_environment() == 'prod' or mart_sources() != 'own' -%}
+        {{ return('select 1') }}
+    {%- endif -%}
     delete from {{ events_landing_relation() }} where _load_id = 'seed'
 {%- endmacro %}
 
 
 {% macro insert_seed_events_batch() -%}
+    {%- if mart_environment() == 'prod' or mart_sources() != 'own' -%}
+        {#- The ref() stays: one DAG in every environment. -#}
+        {%- do ref('marketing_cloud_events') -%}
+        {{ return('select 1') }}
+    {%- endif -%}
     {%- set columns = events_landing_columns() -%}
     insert into {{ events_landing_relation() }} (
         {{ columns | join(', ') }}, _loaded_at, _load_id
@@ -83,7 +91,7 @@
 -#}
 {% macro add_missing_landing_columns() -%}
     {%- set statements = [] -%}
-    {%- if execute -%}
+    {%- if writes_sources() -%}
         {%- set landing = events_landing_relation() -%}
         {#- The columns as a query sees them (adapter introspection would end the
             transaction a run-operation commits at its end). -#}

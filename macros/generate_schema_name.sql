@@ -56,13 +56,60 @@
 
 
 {#-
-    source('salesforce', table). Outside production the seed of the same name stands in for
-    it (it loads into the schema the source reads by default): the ref() makes dbt load the
-    seed before the model that reads it.
+    Where a run reads events and the CRM from, DBT_MART_SOURCES (one world per environment):
+    - production: production's sources, read-only: the CRM in schema salesforce (Fivetran),
+      the exports in raw.events. Production itself, and by default CI and developers on
+      Snowflake: a pull request's marts are production's data through the changed models.
+    - own: the environment's own <prefix>salesforce and <prefix>raw.events, filled by the
+      seeds and the mock events. Local warehouses (DuckDB, the emulator: the default there)
+      and the demo job.
+    The sources' YAML repeats the rule inline (sources cannot call macros);
+    tests/python/test_environments.py checks they agree. Production with own sources stops.
+-#}
+{% macro mart_sources() -%}
+    {%- set environment = mart_environment() -%}
+    {%- set sources = env_var('DBT_MART_SOURCES', '') | lower | trim
+        or ('own' if environment == 'local' else 'production') -%}
+    {%- if sources not in ('production', 'own') -%}
+        {{ exceptions.raise_compiler_error(
+            "DBT_MART_SOURCES is '" ~ sources ~ "'; set it to production or own."
+        ) }}
+    {%- endif -%}
+    {%- if environment == 'prod' and sources != 'production' -%}
+        {{ exceptions.raise_compiler_error(
+            "Production reads production's sources: unset DBT_MART_SOURCES (it is '"
+            ~ sources ~ "') in the production environment."
+        ) }}
+    {%- endif -%}
+    {{ return(sources) }}
+{%- endmacro %}
+
+
+{#- Whether this run may write the landing table: production's own, or an environment's own
+    sources; never production's from a CI or developer run, and never during compile or
+    docs generate, which leave the warehouse as they find it. -#}
+{% macro writes_sources() -%}
+    {%- set sources = mart_sources() -%}
+    {{ return(execute and not compiles_only()
+        and (mart_environment() == 'prod' or sources == 'own')) }}
+{%- endmacro %}
+
+
+{#- dbt compile, docs generate, show and friends run the project hooks too
+    (docs.getdbt.com/reference/project-configs/on-run-start-on-run-end): they must not write. -#}
+{% macro compiles_only() -%}
+    {{ return(flags.WHICH in ('compile', 'generate', 'show', 'list', 'ls', 'parse', 'serve')) }}
+{%- endmacro %}
+
+
+{#-
+    source('salesforce', table), the same in every environment. The seed of the same name
+    stands in for the CRM where the sources are the environment's own: it loads into the
+    schema the source then reads, and the ref() (a dependency only, in every environment, so
+    every environment has one DAG) makes dbt load it first. Production never loads it
+    (macro refuse_stand_in_seed).
 -#}
 {% macro crm_source(table) -%}
-    {%- if mart_environment() != 'prod' -%}
-        {%- do ref(table) -%}
-    {%- endif -%}
+    {%- do ref(table) -%}
     {{ return(source('salesforce', table)) }}
 {%- endmacro %}

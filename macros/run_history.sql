@@ -18,7 +18,7 @@
 
 {#- on-run-start: the tables (if missing) and this invocation's row. -#}
 {% macro start_run_history() -%}
-    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- if not execute or compiles_only() -%}{{ return('select 1') }}{%- endif -%}
     {%- set invocations = run_history_relation('dbt_invocations') -%}
     {%- set results = run_history_relation('dbt_node_results') -%}
     {%- do adapter.create_schema(invocations) -%}
@@ -51,7 +51,7 @@
 
 {#- on-run-end: one row per node result, then the invocation's outcome. -#}
 {% macro record_run_history(results) -%}
-    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- if not execute or compiles_only() -%}{{ return('select 1') }}{%- endif -%}
     {%- set now = modules.datetime.datetime.now(modules.pytz.utc)
         .replace(tzinfo=none) -%}
     {%- set rows = [] -%}

@@ -1,15 +1,31 @@
 {#- Python values from the Jinja context as SQL literals, the same on every engine. -#}
 
 {#- A Python value as a SQL literal: NULL, a number, or quoted text (at most `limit`
-    characters). -#}
+    characters) that every engine reads as the same string. -#}
 {% macro sql_literal(value, limit=4000) -%}
     {%- if value is none or value is undefined -%}
         null
     {%- elif value is number and value is not boolean -%}
         {{ value }}
     {%- else -%}
-        '{{ (value | string)[:limit] | replace("'", "''") }}'
+        '{{ adapter.dispatch('escape_text', 'email_mart')((value | string)[:limit]) }}'
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Text for a single-quoted string literal. A quote is doubled (standard SQL, and DuckDB
+    reads a backslash as itself). -#}
+{% macro default__escape_text(text) -%}
+    {{ text | replace("'", "''") }}
+{%- endmacro %}
+
+
+{#- Snowflake reads backslash escape sequences in single-quoted strings ('\n' is a newline,
+    a backslash before another character is dropped: docs.snowflake.com/en/sql-reference/data-types-text,
+    "Escape sequences in single-quoted string constants"), so a backslash is doubled too:
+    'C:\\new' is the text C:\new, as DuckDB reads 'C:\new'. -#}
+{% macro snowflake__escape_text(text) -%}
+    {{ text | replace("\\", "\\\\") | replace("'", "''") }}
 {%- endmacro %}
 
 

@@ -63,7 +63,14 @@ def seeds(
 @user_errors
 def build(
     target: TargetOption = "duckdb",
-    select: Annotated[str | None, typer.Option(help="dbt selector (default: everything).")] = None,
+    select: Annotated[
+        str | None,
+        typer.Option(
+            help="dbt selector (default: everything). Tests run when all the models they "
+            "read are selected (dbt's --indirect-selection cautious), so a partial build "
+            "never tests a relationship to a model it did not build."
+        ),
+    ] = None,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
     unit_tests: Annotated[
         bool,
@@ -77,7 +84,7 @@ def build(
 ) -> None:
     """Load the seeds and build every model with its tests (`dbt build`)."""
     check_target(target)
-    args = ["build"] + (["--select", select] if select else [])
+    args = ["build"] + (["--select", select, "--indirect-selection", "cautious"] if select else [])
     args += ["--full-refresh"] if full_refresh else []
     args += [] if unit_tests else list(NO_UNIT_TESTS)
     with holding(target):
@@ -415,6 +422,49 @@ def tableau(
     console.print(
         f"Open a .tds in Tableau Desktop; it connects to {settings['server']} as role "
         f"{settings['role']} (sign in with your own Snowflake user)."
+    )
+
+
+@app.command("dbt-cloud-env-vars")
+@user_errors
+def dbt_cloud_env_vars(
+    account_id: Annotated[int, typer.Option(help="Your dbt Cloud account id.", min=1)],
+    project_id: Annotated[int, typer.Option(help="Your dbt Cloud project id.", min=1)],
+    host: Annotated[
+        str, typer.Option(help="Your dbt Cloud access URL.")
+    ] = "https://cloud.getdbt.com",
+    environment: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="ROLE=NAME: your dbt Cloud name of an environment role (production, ci, "
+            "development, demo), where it is not the file's. Repeat for each.",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Print the request instead of sending it.")] = (
+        False
+    ),
+) -> None:
+    """Create the project-level environment variables the dbt Cloud jobs override
+    (ci/dbt_cloud_env_vars.yml), in one call to dbt Cloud's API (token: DBT_API_KEY). Run it
+    once, before the first `dbt-jobs-as-code sync`."""
+    import json
+
+    from harness.dbt_cloud import bulk_request, create
+
+    names = {}
+    for pair in environment or []:
+        role, equals, name = pair.partition("=")
+        if not equals or not name.strip():
+            raise UserError(f"--environment '{pair}' is not ROLE=NAME, e.g. production=Prod.")
+        names[role.strip()] = name.strip()
+    body = bulk_request(names)
+    if dry_run:
+        console.print_json(json.dumps(body))
+        return
+    create(account_id, project_id, host, body)
+    console.print(
+        f"Created {len(body['env_var'])} environment variables in dbt Cloud project "
+        f"{project_id}: {', '.join(entry['new_name'] for entry in body['env_var'])}."
     )
 
 

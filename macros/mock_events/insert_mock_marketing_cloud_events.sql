@@ -21,7 +21,9 @@
     mock_events_corrupt).
 
     Mock data never reaches production by accident: in the prod environment the macro
-    refuses unless allow_in_production is true (a demo in a production-like account).
+    refuses unless allow_in_production is true (a demo in a production-like account), and a
+    CI or developer run that reads production's sources (DBT_MART_SOURCES=production, the
+    default on Snowflake) refuses too: mock events go only to an environment's own.
 -#}
 {% macro insert_mock_marketing_cloud_events(
     run_date=none, n_events=400, seed=42, bad_rate=0, landed_by=none, allow_in_production=false
@@ -31,6 +33,13 @@
             "insert_mock_marketing_cloud_events refuses to add mock events to production "
             ~ events_landing_relation() ~ " (DBT_MART_ENVIRONMENT=prod); run it in a dev, ci or "
             ~ "local environment, or pass allow_in_production: true if you really mean it."
+        ) }}
+    {%- endif -%}
+    {%- if mart_environment() != 'prod' and mart_sources() != 'own' -%}
+        {{ exceptions.raise_compiler_error(
+            "insert_mock_marketing_cloud_events writes only an environment's own events, and "
+            ~ "this one reads production's " ~ events_landing_relation() ~ " (DBT_MART_SOURCES="
+            ~ "production); set DBT_MART_SOURCES=own to fill the environment's own sources."
         ) }}
     {%- endif -%}
     {%- set run_date = mock_events_run_date(run_date) -%}
@@ -94,6 +103,14 @@
                 '{{ send_date }}' as send_date,
                 day_rows.*
             from ({{ mock_events_select(send_date, n_events, seed, load_id) }}) as day_rows
+            {%- if not loop.first %}
+            -- An earlier day's rows only for sends that landed: that day may have been drawn
+            -- with another n_events, so with fewer sends.
+            where day_rows.send_event_id in (
+                select event_id from {{ landing }}
+                where _load_id like 'mock:%:{{ seed }}' and event_type = 'Sent'
+            )
+            {%- endif %}
             {{ 'union all' if not loop.last }}
             {%- endfor %}
         ) as arrived

@@ -354,6 +354,12 @@ landed as (
             'event_at',
         ) }} as _loaded_at,
         '{{ load_id }}' as _load_id,
+        -- The event id of the send's own SEND row: a later run carries the send's late rows
+        -- only if that row has landed.
+        md5({{ dbt.concat([
+            "'" ~ seed ~ "|'", 'cast(' ~ day ~ ' as ' ~ string ~ ')', "'|'",
+            'cast(unit as ' ~ string ~ ')', "'|1'",
+        ]) }}) as send_event_id,
         row_number_in_batch
     from numbered
     where row_number_in_batch <= {{ n_events }}

@@ -92,6 +92,42 @@ def project_copy(folder: Path) -> Path:
     return folder
 
 
+def reader_environment(folder: Path) -> dict[str, str]:
+    """The environment of a reader in a copy of the project: none of the test session's
+    MART_, dbt or Snowflake settings, and the copy's own harness first on the path, so every
+    relative path of the README means what it says there."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("MART_", "DBT_", "SNOWFLAKE_", "PYTEST_"))
+    }
+    return environment | {
+        "PYTHONPATH": str(folder),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "COLUMNS": "120",
+    }
+
+
+def run_example(document: str, first_command: str, folder: Path, **extra: str):
+    """Run the shell example of `document` whose first command is `first_command`, as
+    written, in the project copy `folder` (see test_docs_examples.py, which checks that
+    every example it leaves to another module is run there this way)."""
+    import subprocess
+
+    from docs_examples import example_starting_with
+
+    example = example_starting_with(document, first_command)
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", example.body],
+        cwd=folder,
+        env=reader_environment(folder) | extra,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+
+
 @pytest.fixture(scope="session")
 def built(state_dir):
     """The daily job on two dates of a fresh warehouse: the first loads the seeds and builds

@@ -1,25 +1,26 @@
 """`mart dashboard` opened in real headless Chromium (Debian's package, via Playwright).
 
 Fails on any console error or an empty chart; screenshots of every page are kept in
-test-artifacts/screenshots/ (CI uploads them).
+$MART_TEST_ARTIFACTS/screenshots/ (CI sets it and uploads them), else in the session's
+temporary folder.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from harness import PROJECT_DIR
 from harness.cli import app
 from harness.dashboard import PAGES, build_site, describe
 from harness.dbt import manifest
 from harness.warehouse import connect
 
-SCREENSHOTS = PROJECT_DIR / "test-artifacts" / "screenshots"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-background-networking"]
 
 
@@ -53,8 +54,9 @@ def open_page(browser, path, screenshot: str):
         "() => [...document.querySelectorAll('div.chart')].map("
         "c => c.querySelectorAll('svg.marks .role-mark > *').length)"
     )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / screenshot), full_page=True)
+    folder = Path(os.environ.get("MART_TEST_ARTIFACTS") or os.environ["DBT_TARGET_PATH"])
+    (folder / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / "screenshots" / screenshot), full_page=True)
     text = page.inner_text("body")
     page.close()
     return errors, marks, text

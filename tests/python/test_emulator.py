@@ -5,55 +5,82 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 import sqlglot
+from conftest import project_copy, reader_environment, run_example
 from sfmc_event_dates import CORPUS, decisions, expected
 from typer.testing import CliRunner
 
-from harness import PROJECT_DIR, emulator
+from harness import emulator
 from harness.cli import app
 from harness.dbt import DbtError, environment, manifest, run_dbt
-from harness.diff import open_side
+from harness.diff import diff_models, open_side, selected_models
 from harness.emulator import rewrite_temporary_relations
-from harness.jobs import insert_mock_events, verify_engines
+from harness.jobs import insert_mock_events
 
+# `mart verify`'s defaults (harness/cli): the day, size and seed of its mock events.
 MOCK_DAY, MOCK_EVENTS, MOCK_SEED = "2026-11-04", 800, 11
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def both_engines(state_dir, tmp_path_factory):
-    """What `mart verify` does: fresh DuckDB and emulator warehouses built the same way
-    (seeds, models, tests, a day of mock events, a second build), then diffed."""
-    folder = tmp_path_factory.mktemp("engines")
-    with environment(DBT_TARGET_PATH=str(folder / "target")):
-        results = verify_engines(folder / "verify", MOCK_DAY, MOCK_EVENTS, MOCK_SEED)
-        # The report `mart verify` would print, kept where CI uploads artifacts.
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "verify-report.json").write_text(
-            json.dumps(
-                {
-                    "left": "duckdb",
-                    "right": "snowflake_emulator",
-                    "equal": not any(r.differs for r in results),
-                    "models": [r.as_dict() for r in results],
-                },
-                indent=2,
-                default=str,
-            )
-        )
-        with environment(
-            MART_DUCKDB_PATH=str(folder / "verify" / "mart.duckdb"),
-            MART_EMULATOR_DIR=str(folder / "verify" / "emulator"),
+    """The README's emulator examples, as written, in a copy of the project: `mart verify`
+    (fresh DuckDB and emulator warehouses built the same way: seeds, a day of mock events,
+    models, tests; then diffed), then the step-by-step commands on a warehouse of one's own
+    (here a copy of verify's DuckDB file) and the diff examples. The module's tests then
+    read verify's two warehouses."""
+    folder = project_copy(tmp_path_factory.mktemp("engines") / "email-mart")
+    verify = folder / "state" / "verify"
+    done = run_example("README.md", ".venv/bin/mart verify", folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "DuckDB and the Snowflake emulator agree on every model" in done.stdout
+    (folder / "state" / "mart.duckdb").write_bytes((verify / "mart.duckdb").read_bytes())
+    try:
+        for first in (
+            ".venv/bin/mart build --target snowflake_emulator --select +dim_person",
+            ".venv/bin/mart diff --left duckdb --right snowflake_emulator --select dim_person --json report.json",  # noqa: E501 - the README's line
         ):
+            done = run_example("README.md", first, folder)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "Traceback" not in done.stdout + done.stderr
+    finally:
+        stop = [".venv/bin/mart", "emulator", "stop"]
+        subprocess.run(stop, cwd=folder, env=reader_environment(folder), check=False)
+    with environment(
+        DBT_TARGET_PATH=str(folder / "target"),
+        MART_DUCKDB_PATH=str(verify / "mart.duckdb"),
+        MART_EMULATOR_DIR=str(verify / "emulator"),
+    ):
+        try:
+            left, right = open_side("duckdb"), open_side("snowflake_emulator")
             try:
-                # Idempotent on the emulator too: the same batch again adds nothing.
-                insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, "snowflake_emulator")
-                yield {"folder": folder, "results": results}
+                results = diff_models(left, right, selected_models())
             finally:
-                emulator.stop()
+                left.close()
+                right.close()
+            if artifacts := os.environ.get("MART_TEST_ARTIFACTS"):
+                # The report `mart verify` printed, kept where CI uploads artifacts.
+                Path(artifacts).mkdir(parents=True, exist_ok=True)
+                (Path(artifacts) / "verify-report.json").write_text(
+                    json.dumps(
+                        {
+                            "left": "duckdb",
+                            "right": "snowflake_emulator",
+                            "equal": not any(r.differs for r in results),
+                            "models": [r.as_dict() for r in results],
+                        },
+                        indent=2,
+                        default=str,
+                    )
+                )
+            # Idempotent on the emulator too: the same batch again adds nothing.
+            insert_mock_events(MOCK_DAY, MOCK_EVENTS, MOCK_SEED, "snowflake_emulator")
+            yield {"folder": folder, "results": results}
+        finally:
+            emulator.stop()
 
 
 @pytest.mark.slow
@@ -81,7 +108,7 @@ def test_the_mock_events_batch_is_the_same_on_both_engines(both_engines):
     )
     try:
         assert left.query(query) == right.query(query)
-        assert left.query(query)[0][0] == MOCK_EVENTS
+        assert 0 < left.query(query)[0][0] <= MOCK_EVENTS  # those arrived by 06:00 UTC
     finally:
         left.close()
         right.close()
@@ -190,10 +217,10 @@ def test_missing_snowflake_credentials_name_every_variable(monkeypatch):
 
 
 @pytest.mark.slow
-def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
-    """SELECT on each reporting relation, and USAGE on its schema and the database: without
-    USAGE Snowflake refuses the SELECT (docs.snowflake.com/en/user-guide/
-    security-access-control-privileges)."""
+def test_a_warehouse_outside_production_grants_the_reporting_role_nothing(both_engines):
+    """verify's builds are local: the grants config is applied in production only (macro
+    snowflake__apply_grants), so no developer's or pull request's relation is Tableau's.
+    Production's grants: test_production.py."""
     side = open_side("snowflake_emulator")
     try:
 
@@ -201,16 +228,43 @@ def test_marts_and_audit_are_granted_to_the_reporting_role_only(both_engines):
             rows = side.execute(f"show grants on {kind} {name}")
             return {(row[1], row[5]) for row in rows}
 
-        assert grantees("table", "MART.marts.fct_email_events") == {("SELECT", "REPORTER")}
-        assert grantees("view", "MART.audit.audit__rejected_events") == {("SELECT", "REPORTER")}
-        assert grantees("view", "MART.staging.stg_contacts") == set()
-        assert grantees("table", "MART.salesforce.contact") == set()
-        assert grantees("schema", "MART.marts") == {("USAGE", "REPORTER")}
-        assert grantees("schema", "MART.audit") == {("USAGE", "REPORTER")}
-        assert grantees("schema", "MART.staging") == set()
-        assert ("USAGE", "REPORTER") in grantees("database", "MART")
+        assert grantees("table", "MART.marts.fct_email_events") == set()
+        assert grantees("view", "MART.audit.audit__rejected_events") == set()
+        assert grantees("schema", "MART.marts") == set()
+        assert grantees("database", "MART") == set()
     finally:
         side.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text", ["C:\\new\\table", "tab\\tend", "it's", "x" * 999 + "\\" + "y" * 50]
+)
+def test_a_literal_reads_as_the_same_text_on_both_engines(both_engines, text):
+    """sql_literal: Snowflake reads backslash escapes in single-quoted strings, DuckDB does
+    not (docs.snowflake.com/en/sql-reference/data-types-text): the rendered SQL doubles a
+    backslash for Snowflake only, and each engine reads back the text itself, cut at 1,000
+    characters (a cut that ends in a backslash included)."""
+    inline = "select {{ sql_literal(var('text'), 1000) }} as text"
+    cut = text[:1000]
+    read = {}
+    for target in ("duckdb", "snowflake_emulator"):
+        outcome = run_dbt(
+            ["compile", "--inline", inline, "--vars", json.dumps({"text": text})],
+            target=target,
+            quiet=True,
+        )
+        sql = outcome.result.results[0].node.compiled_code
+        escaped = cut.replace("'", "''")
+        if target == "snowflake_emulator":
+            escaped = cut.replace("\\", "\\\\").replace("'", "''")
+        assert sql == f"select '{escaped}' as text", target
+        side = open_side(target)
+        try:
+            read[target] = side.execute(sql)[0][0]
+        finally:
+            side.close()
+    assert read == {"duckdb": cut, "snowflake_emulator": cut}
 
 
 @pytest.mark.slow

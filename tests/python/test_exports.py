@@ -65,7 +65,7 @@ def test_both_formats_land_the_same_rows(exported):
     assert set(views[0]) == {*landing_columns(), "_loaded_at"}
     kinds = {r["event_type"] for r in views}
     assert kinds == {"Sent", "Open", "Click", "HardBounce", "SoftBounce", "OtherBounce",
-                     "Unsubscribe"}  # fmt: skip
+                     "Unsubscribe", "Complaint"}  # fmt: skip
     assert sum(r["campaign_id"] is not None for r in views) > 0.9 * len(views)
     assert {r["is_unique"] for r in views if r["event_type"] != "Sent"} == {"True", "False"}
     assert all(r["ip_address"] is None and r["user_agent"] is None for r in views)
@@ -230,7 +230,7 @@ def build_loaded(folder, files, export_format, mapping, target="duckdb"):
         ):
             outcome = runner.invoke(app, step)
             assert outcome.exit_code == 0, (step, outcome.output)
-        assert "│ data tests" in outcome.output and "│ unit tests" not in outcome.output
+        assert "data tests" in outcome.output and "unit tests" not in outcome.output
     return folder / "mart.duckdb"
 
 

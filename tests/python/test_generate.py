@@ -7,6 +7,7 @@ import datetime as dt
 
 import duckdb
 import pytest
+from conftest import project_copy, run_example
 from typer.testing import CliRunner
 
 from harness import emulator
@@ -128,20 +129,19 @@ def test_mart_generate_lands_rows_and_says_how_many(tmp_path):
 @pytest.mark.slow
 def test_fifteen_incremental_days_equal_a_full_refresh(tmp_path):
     """15 days: more than twice the longest lateness (opens and clicks land up to 5 days
-    late, duplicates up to 3, against a 3-day lookback), with an orphan job every tenth day."""
-    result = simulate(
-        tmp_path / "simulate",
-        days=15,
-        events_per_day=800,
-        seed=9,
-        start=START,
-        bad_rate=0.02,
+    late, duplicates up to 3, against a 3-day lookback), with an orphan job every tenth day.
+    The README's own command, as written, in a copy of the project: it exits 0 only when
+    every model equals the full refresh and every daily build passed every data test."""
+    folder = project_copy(tmp_path / "email-mart")
+    done = run_example(
+        "README.md",
+        ".venv/bin/mart simulate --days 15 --events-per-day 800 --seed 9 --start-date 2026-11-10 --bad-rate 0.02",  # noqa: E501 - the README's line
+        folder,
     )
-    failing = [r.model for r in result.results if r.differs]
-    assert not failing, [r.as_dict() for r in result.results if r.differs]
-    assert not result.test_failures  # every daily build passed every data test
-    assert len(result.results) >= 13
-    with duckdb.connect(str(tmp_path / "simulate" / "incremental.duckdb")) as connection:
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "15 incremental days" in done.stdout and "equal a full refresh" in done.stdout
+    assert "test failed" not in done.stdout + done.stderr
+    with duckdb.connect(str(folder / "state" / "simulate" / "incremental.duckdb")) as connection:
 
         def one(sql: str):
             return connection.execute(sql).fetchone()[0]

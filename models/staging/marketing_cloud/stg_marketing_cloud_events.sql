@@ -1,17 +1,16 @@
 {#-
     One row per raw landed row (duplicates included), typed and conformed. Rows that cannot
     become an event get a rejection_reason and are quarantined downstream, never dropped.
-    Outside production the pre-hooks keep the landing table's seed batch equal to the seed
-    (see macros/events_landing.sql); appended batches are never touched.
+    Where the events are the environment's own (DBT_MART_SOURCES=own), the pre-hooks keep the
+    landing table's seed batch equal to the seed (see macros/events_landing.sql); appended
+    batches are never touched.
 
     Incremental by landing batch (load_id): a run types only the batches that are new or whose
     row count changed since the last run, and replaces those batches whole. A batch deleted
     from raw stays here until a --full-refresh.
 -#}
 {{ config(materialized='incremental', unique_key='load_id', pre_hook=seed_events_batch_hooks()) }}
-{% if mart_environment() != 'prod' -%}
 -- depends_on: {{ ref('marketing_cloud_events') }}
-{%- endif %}
 
 with
 
