@@ -9,14 +9,15 @@ that may stand on the line before a fence:
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 from harness import PROJECT_DIR
 
 DOCUMENTS = [PROJECT_DIR / "README.md", *sorted((PROJECT_DIR / "docs").glob("*.md"))]
 FENCE = re.compile(
-    r"(?:<!-- docs-test: (?P<marker>[^\n]*?) -->\n)?"
-    r"^```(?P<language>bash|sh|shell|sql)\n(?P<body>.*?)^```",
+    r"(?:^[ \t]*<!-- docs-test: (?P<marker>[^\n]*?) -->\n)?"
+    r"^[ \t]*```(?P<language>bash|sh|shell|sql)\n(?P<body>.*?)^[ \t]*```",
     re.MULTILINE | re.DOTALL,
 )
 MARKER = re.compile(
@@ -53,9 +54,8 @@ def examples() -> list[Example]:
         text = path.read_text(encoding="utf-8")
         for match in FENCE.finditer(text):
             line = text.count("\n", 0, match.start("language")) + 1
-            found.append(
-                Example(path.name, line, match["language"], match["body"], match["marker"])
-            )
+            body = textwrap.dedent(match["body"])  # a fence inside a list item is indented
+            found.append(Example(path.name, line, match["language"], body, match["marker"]))
     return found
 
 
