@@ -3,9 +3,10 @@
 # the whole project on a fresh DuckDB file with real dbt. Installs what it needs first.
 #
 #   bash ci/test.sh            everything (CI runs this)
-#   bash ci/test.sh --fast     lint, every dbt unit test, one DuckDB build with its data tests
-#                              and every Python test that needs neither the Snowflake emulator
-#                              nor a multi-day replay (pytest -m "not slow")
+#   bash ci/test.sh --fast     lint (ruff, sqlfluff, `mart check-snowflake`), every dbt unit
+#                              test, one DuckDB build with its data tests and every Python test
+#                              that needs neither the Snowflake emulator nor a multi-day replay
+#                              (pytest -m "not slow")
 # Other arguments go to pytest, e.g. `bash ci/test.sh --fast -k dashboard`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,17 @@ MART_DUCKDB_PATH="$scratch/lint.duckdb" DBT_TARGET_PATH="$scratch/lint-target" \
     .venv/bin/sqlfluff lint models --processes 2 >"$scratch/sqlfluff.log" 2>&1 &
 sqlfluff_pid=$!
 
+# `mart check-snowflake` (every statement dbt sends, held to Snowflake's SQL): a lint step
+# of the fast tier, beside pytest; the full tier runs it in test_snowflake_check.py.
+check_pid=""
+if [ ${#tier[@]} -gt 0 ]; then
+    echo "==> mart check-snowflake, in the background"
+    MART_DUCKDB_PATH="$scratch/check.duckdb" DBT_LOG_PATH="$scratch/check-logs" \
+        .venv/bin/mart check-snowflake --folder "$scratch/check-snowflake" \
+        >"$scratch/check-snowflake.log" 2>&1 &
+    check_pid=$!
+fi
+
 # Whole test modules on one worker per core, at most four (pytest-xdist): a module's
 # fixtures (a warehouse, an emulator) are built once, in one worker; every worker builds its
 # own session warehouse. One dbt build keeps about one core busy (dbt's orchestration is one
@@ -48,8 +60,15 @@ echo "==> sqlfluff (dbt templater)"
 sqlfluff_status=0
 wait "$sqlfluff_pid" || sqlfluff_status=$?
 grep -v "^=== \[dbt templater\]" "$scratch/sqlfluff.log" || true
-if [ "$sqlfluff_status" -ne 0 ] || [ "$pytest_status" -ne 0 ]; then
-    echo "==> FAILED: sqlfluff exit $sqlfluff_status, pytest exit $pytest_status ($((SECONDS - started)) s)"
+check_status=0
+if [ -n "$check_pid" ]; then
+    echo "==> mart check-snowflake"
+    wait "$check_pid" || check_status=$?
+    cat "$scratch/check-snowflake.log"
+fi
+if [ "$sqlfluff_status" -ne 0 ] || [ "$pytest_status" -ne 0 ] || [ "$check_status" -ne 0 ]; then
+    echo "==> FAILED: sqlfluff exit $sqlfluff_status, pytest exit $pytest_status," \
+        "check-snowflake exit $check_status ($((SECONDS - started)) s)"
     exit 1
 fi
 echo "==> passed in $((SECONDS - started)) s"

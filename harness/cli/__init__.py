@@ -425,6 +425,50 @@ def tableau(
     )
 
 
+@app.command("check-snowflake")
+@user_errors
+def check_snowflake(
+    folder: Annotated[
+        Path | None,
+        typer.Option(help="Keep the emulator, its statement log and dbt's target here."),
+    ] = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Would Snowflake run it, and read it as DuckDB does? Every statement dbt sends for the
+    project (seeds, models, data and unit tests, hooks, freshness, operations), as sent to
+    a fresh emulator, checked against Snowflake's documented SQL: parse, DuckDB-only syntax,
+    functions and their arity (harness/snowflake_functions.yml), and the traps that mean
+    different things on the two engines. One line per finding; exit 1 on any."""
+    import tempfile
+    import time
+
+    from harness.snowflake_check import check, collect
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mart-check-") as scratch:
+        where = folder or Path(scratch)
+        where.mkdir(parents=True, exist_ok=True)
+        phase("Building the project on a fresh emulator, logging every statement")
+        with dbt_output(verbose):
+            statements = collect(where)
+        phase(f"Checking {len(statements):,} distinct statements against Snowflake's SQL")
+        findings = check(statements)
+    for finding in findings:
+        errors.print(finding.describe(), highlight=False, soft_wrap=True)
+    nodes = len({statement.node for statement in statements})
+    seconds = time.perf_counter() - started
+    if findings:
+        errors.print(
+            f"[red]{len(findings)} finding(s)[/] in {len(statements):,} statements from "
+            f"{nodes} nodes ({seconds:.0f} s)."
+        )
+        raise typer.Exit(1)
+    console.print(
+        f"[green]No finding[/] in {len(statements):,} statements from {nodes} nodes "
+        f"({seconds:.0f} s): Snowflake's SQL throughout."
+    )
+
+
 @app.command("dbt-cloud-env-vars")
 @user_errors
 def dbt_cloud_env_vars(

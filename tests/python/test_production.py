@@ -106,6 +106,15 @@ def test_production_then_pull_requests_through_slim_ci(state_dir, tmp_path):
             production_state.mkdir()
             shutil.copy(tmp_path / "target" / "manifest.json", production_state)
 
+            # Mock events never reach production's events: not from production, not from
+            # a CI run that reads them.
+            for settings, refusal in (
+                ({"DBT_MART_ENVIRONMENT": "prod"}, "DBT_MART_ENVIRONMENT=prod"),
+                ({"DBT_MART_ENVIRONMENT": "ci", "DBT_MART_SCHEMA_PREFIX": "pr_9_"}, "own"),
+            ):
+                with environment(**settings), pytest.raises(DbtError, match=refusal):
+                    insert_mock_events("2026-11-21", 100, 3, TARGET)
+
             # Every statement the production job sent carries the job's query tag.
             sent = [json.loads(line) for line in log.read_text().splitlines()]
             assert len(sent) > 300

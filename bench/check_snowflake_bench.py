@@ -1,0 +1,107 @@
+"""Benchmark: `mart check-snowflake` on the project, against its 30 s target.
+
+    .venv/bin/python bench/check_snowflake_bench.py [--repeat 3] [--write docs/benchmarks.md]
+
+Each run is the whole command as a user runs it (a process of its own: start-up, a fresh
+emulator, the build that logs every statement, the checks); the check alone (sqlglot over
+the logged statements) is timed in-process on the last run's log. Fastest of --repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+START, END = "<!-- check-snowflake-bench:start -->", "<!-- check-snowflake-bench:end -->"
+
+
+def measure(repeat: int) -> dict:
+    runs, statements, check_seconds = [], 0, 0.0
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="check-bench-") as scratch:
+            environment = os.environ | {
+                "MART_DUCKDB_PATH": f"{scratch}/mart.duckdb",
+                "DBT_LOG_PATH": f"{scratch}/logs",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            }
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "harness.cli", "check-snowflake", "--folder", scratch],
+                cwd=PROJECT,
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            runs.append(time.perf_counter() - started)
+            if done.returncode != 0:
+                raise SystemExit(done.stdout + done.stderr)
+            from harness.dbt import environment as settings
+            from harness.dbt import manifest
+            from harness.snowflake_check import check, statements_from_log
+
+            with settings(MART_EMULATOR_DIR=f"{scratch}/emulator", DBT_MART_ENVIRONMENT="local"):
+                parsed = manifest("snowflake_emulator")
+            logged = statements_from_log(Path(scratch) / "statements.jsonl", parsed)
+            started = time.perf_counter()
+            check(logged)
+            check_seconds = time.perf_counter() - started
+            statements = len(logged)
+    return {"runs": runs, "statements": statements, "check_seconds": check_seconds}
+
+
+def report(result: dict, repeat: int) -> str:
+    fastest = min(result["runs"])
+    status = "met" if fastest <= 30 else f"missed by {fastest / 30:.2f}x"
+    return "\n".join(
+        [
+            START,
+            "## `mart check-snowflake` (issue: would it fail on Snowflake?)",
+            "",
+            "Command: `.venv/bin/python bench/check_snowflake_bench.py "
+            "--write docs/benchmarks.md`.",
+            "",
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}. The whole command as a user runs it, fastest of "
+            f"{repeat} runs.",
+            "",
+            "| measure | seconds | target |",
+            "| --- | ---: | --- |",
+            f"| `mart check-snowflake` (start-up, fresh emulator, logged build, checks) | "
+            f"{fastest:.1f} | <= 30 s: {status} |",
+            f"| the checks alone ({result['statements']:,} distinct statements, sqlglot) | "
+            f"{result['check_seconds']:.1f} | |",
+            "",
+            f"All runs: {', '.join(f'{seconds:.1f} s' for seconds in result['runs'])}.",
+            END,
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", type=Path, help="Replace this bench's section of the file.")
+    arguments = parser.parse_args()
+    section = report(measure(arguments.repeat), arguments.repeat)
+    print(section)
+    if arguments.write:
+        text = arguments.write.read_text(encoding="utf-8")
+        if START in text:
+            before, _, rest = text.partition(START)
+            text = before + section + rest.partition(END)[2]
+        else:
+            text = text.rstrip() + "\n\n" + section + "\n"
+        arguments.write.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""`mart check-snowflake` on the project, as a user runs it (a process of its own), and on
+constructs planted one at a time in the statement that creates a real model, exactly as
+dbt-snowflake sent it to the emulator: each DuckDB-only construct or trap is reported with
+its rule, the statement unchanged and Snowflake's own look-alikes are not."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from conftest import project_copy, run_example
+
+from harness.snowflake_check import (
+    CATALOG,
+    HOOKS,
+    Statement,
+    catalog,
+    check,
+    statements_from_log,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    """The project checked by `mart check-snowflake` in a copy of it; its statements."""
+    folder = project_copy(tmp_path_factory.mktemp("check") / "email-mart")
+    done = run_example(
+        "README.md", ".venv/bin/mart check-snowflake --folder state/check-snowflake", folder
+    )
+    from harness.dbt import environment, manifest
+
+    checked = folder / "state" / "check-snowflake"
+    with environment(MART_EMULATOR_DIR=str(checked / "emulator")):
+        parsed = manifest("snowflake_emulator")
+    return done, statements_from_log(checked / "statements.jsonl", parsed)
+
+
+def test_the_project_passes_with_no_finding(checked):
+    done, statements = checked
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No finding" in done.stdout and "Traceback" not in done.stderr
+    kinds = {statement.node.split(".")[0] for statement in statements if statement.node}
+    assert {"seed", "model", "test", "unit_test", "source", HOOKS} <= kinds, kinds
+
+
+def test_the_catalog_covers_every_function_the_project_calls(checked):
+    _, statements = checked
+    findings = check(statements)
+    assert not [f for f in findings if f.rule in ("unknown-function", "arity")]
+    functions, _ = catalog()
+    assert all(
+        spec["page"].startswith("https://docs.snowflake.com/") for spec in functions.values()
+    )
+
+
+def model_statement(statements) -> Statement:
+    """The statement that creates fct_email_events_daily, as the emulator received it."""
+    return next(
+        statement
+        for statement in statements
+        if statement.node == "model.email_mart.fct_email_events_daily"
+        and statement.sql.lstrip().lower().startswith("create or replace")
+    )
+
+
+# (construct planted in the model's select list, the rule that must name it)
+PLANTED = [
+    ("list_value(1, 2) as planted", "unknown-function"),
+    ("strftime(report_date, '%Y') as planted", "unknown-function"),
+    ("epoch_ms(report_date) as planted", "unknown-function"),
+    ("regexp_full_match(campaign_id, 'x') as planted", "unknown-function"),
+    ("read_csv_auto('x.csv') as planted", "unknown-function"),
+    ("sends::int[] as planted", "duckdb-syntax"),
+    ("(from marts.dim_campaign select campaign_id limit 1) as planted", "duckdb-syntax"),
+    ("'C:\\new' as planted", "backslash-escape"),
+    ("'05/01/2026'::timestamp as planted", "text-to-timestamp"),
+    ("to_date('05/01/2026') as planted", "text-to-timestamp"),
+    ("count(*) / 7 as planted", "integer-division"),
+    ("datediff(report_date, report_date, day) as planted", "date-argument-order"),
+    ("dateadd(day, 1) as planted", "arity"),
+    ('"sends" as planted', "quoted-lowercase"),
+    ("1 as select", "parse"),
+]
+LOOK_ALIKES = [
+    "[1, 2] as planted",
+    "{'a': 1} as planted",
+    "object_construct('a', 1) as planted",
+    "'C:\\\\new' as planted",
+    "cast('2026-05-01 10:00:00' as timestamp) as planted",
+    "count(*) / cast(7 as double) as planted",
+    "dateadd(day, 1, report_date) as planted",
+]
+
+
+def plant(statement: Statement, construct: str) -> Statement:
+    sql = statement.sql
+    select = sql.lower().rindex("select ")  # the model's outermost select
+    planted = sql[: select + len("select ")] + construct + ", " + sql[select + len("select ") :]
+    return replace(statement, sql=planted)
+
+
+@pytest.mark.parametrize(("construct", "rule"), PLANTED, ids=[rule for _, rule in PLANTED])
+def test_a_planted_construct_is_reported_with_its_rule_and_file(checked, construct, rule):
+    statement = model_statement(checked[1])
+    assert check([statement]) == [], "the model as it is passes"
+    findings = check([plant(statement, construct)])
+    assert rule in {finding.rule for finding in findings}, (construct, findings)
+    finding = next(finding for finding in findings if finding.rule == rule)
+    assert finding.file == "models/marts/fct_email_events_daily.sql"
+    assert finding.page.startswith("https://docs.snowflake.com/")
+    described = finding.describe()
+    assert "fct_email_events_daily" in described and rule in described and "line " in described
+
+
+@pytest.mark.parametrize("construct", LOOK_ALIKES)
+def test_snowflakes_own_constructs_are_not_reported(checked, construct):
+    assert check([plant(model_statement(checked[1]), construct)]) == []
+
+
+def test_qualify_and_exclude_are_snowflake_sql(checked):
+    statement = model_statement(checked[1])
+    sql = statement.sql.rstrip().rstrip(")")
+    assert not check(
+        [replace(statement, sql=sql.replace("select *", "select * exclude (sends)", 1))]
+    )
+    qualified = (
+        "select * from marts.dim_campaign qualify row_number() over (order by campaign_id) = 1"
+    )
+    assert not check([Statement(qualified)])
+
+
+def test_an_unknown_function_says_where_to_add_it_and_what_to_cite(checked):
+    [finding] = check([plant(model_statement(checked[1]), "array_position(x, 1) as planted")])
+    assert finding.rule == "unknown-function"
+    assert (
+        CATALOG.name in finding.message
+        and "page of Snowflake's function reference" in finding.message
+    )
