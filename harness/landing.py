@@ -154,3 +154,13 @@ def open_sink(target: str) -> Iterator[Sink]:
         yield SnowflakeSink(connection, events_relation(target), duckdb_path().parent / "generate")
     finally:
         connection.close()
+
+
+def landing_shape() -> str:
+    """An empty select with the landing table's columns (all text, _loaded_at a timestamp),
+    to create a landing table outside dbt (macro create_events_landing_table's shape)."""
+    from harness.settings import landing_columns
+
+    columns = [f"cast(null as varchar) as {name}" for name in landing_columns()]
+    columns += ["cast(null as timestamp) as _loaded_at", "cast(null as varchar) as _load_id"]
+    return "select " + ", ".join(columns)

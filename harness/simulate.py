@@ -21,7 +21,7 @@ import duckdb
 
 from harness.dbt import NO_TESTS, environment, run_dbt
 from harness.generate import generate
-from harness.landing import DuckDBSink, open_sink
+from harness.landing import DuckDBSink, landing_shape, open_sink
 
 PENDING = "pending_events"  # every generated row, in the landing table's layout
 
@@ -64,7 +64,7 @@ def simulate(
     incremental, reference = folder / "incremental.duckdb", folder / "full_refresh.duckdb"
     try:
         announce(f"Generating {days} days of events")
-        pending.execute(f"create table {PENDING} as select * from ({_landing_shape()}) limit 0")
+        pending.execute(f"create table {PENDING} as select * from ({landing_shape()}) limit 0")
         generate(
             DuckDBSink(pending, PENDING),
             start=start,
@@ -140,12 +140,3 @@ def _emulator_stopped_after(target: str):
     finally:
         if target == "snowflake_emulator":
             emulator.stop()
-
-
-def _landing_shape() -> str:
-    """An empty select with the landing table's columns (all text, _loaded_at a timestamp)."""
-    from harness.settings import landing_columns
-
-    columns = [f"cast(null as varchar) as {name}" for name in landing_columns()]
-    columns += ["cast(null as timestamp) as _loaded_at", "cast(null as varchar) as _load_id"]
-    return "select " + ", ".join(columns)

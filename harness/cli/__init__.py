@@ -28,6 +28,7 @@ from harness.cli.render import (
     phase,
     print_alerts,
     print_diff,
+    print_review,
     print_summary,
 )
 from harness.dbt import NO_UNIT_TESTS, check_target, dbt_target_path, manifest, run_dbt
@@ -423,6 +424,54 @@ def tableau(
         f"Open a .tds in Tableau Desktop; it connects to {settings['server']} as role "
         f"{settings['role']} (sign in with your own Snowflake user)."
     )
+
+
+@app.command()
+@user_errors
+def review(
+    base: Annotated[
+        str | None,
+        typer.Option(help="The commit to compare with (default: the merge-base with main)."),
+    ] = None,
+    head: Annotated[
+        str | None,
+        typer.Option(help="A commit to review instead of the working tree as it is."),
+    ] = None,
+    days: Annotated[int, typer.Option(help="Days of generated events.", min=1, max=60)] = 3,
+    events_per_day: Annotated[
+        int, typer.Option(help="Generated rows a day.", min=100, max=1_000_000)
+    ] = 2_000,
+    seed: SeedOption = 42,
+    markdown_out: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the report as Markdown here.")
+    ] = None,
+    fail_on_change: Annotated[
+        bool, typer.Option(help="Exit 1 when the change moves any data.")
+    ] = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """What a change does to the numbers, before it merges: the base commit and the change
+    built on the same inputs (the base once per commit, cached under state/review/), every
+    model the change touches diffed, every KPI before -> after. Exit 0 whatever it finds
+    (--fail-on-change: 1 when data moves). In GitHub Actions the report is also appended to
+    the step summary."""
+    import os
+
+    from harness.review import Inputs, markdown, run_review
+
+    inputs = Inputs(days=days, events_per_day=events_per_day, seed=seed)
+    with dbt_output(verbose):
+        found = run_review(base, head, inputs, PROJECT_DIR / "state" / "review", phase)
+    print_review(found)
+    report = markdown(found)
+    if markdown_out is not None:
+        markdown_out.write_text(report, encoding="utf-8")
+        console.print(f"Markdown report: {markdown_out}")
+    if summary := os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(report + "\n")
+    if fail_on_change and found.changes_data:
+        raise typer.Exit(1)
 
 
 @app.command("check-snowflake")

@@ -146,3 +146,38 @@ def print_alerts(found: Sequence, target: str) -> None:
         colour = "red" if alert.level == "error" else "yellow"
         table.add_row(f"[{colour}]{alert.level}[/]", alert.kind, alert.name, alert.detail)
     console.print(table)
+
+
+def print_review(found) -> None:
+    """`mart review`'s report: a line per touched model, the changed columns, the KPIs."""
+    from harness.review import count_text
+
+    head = "working tree" if found.head == "working tree" else found.head[:12]
+    cached = " (base cached)" if found.base_cached else ""
+    if not found.models or not found.changes_data:
+        touched = f"{len(found.models)} touched model(s)" if found.models else "no model"
+        console.print(f"No data change: {head} against {found.base[:12]}, {touched}{cached}.")
+        return
+    table = Table(
+        "model", "change", "rows before → after", "added", "removed", "changed",
+        title=f"{head} against {found.base[:12]}{cached}", box=COMPACT,
+    )  # fmt: skip
+    for model in found.models:
+        colour = {"breaking": "red", "non-breaking": "yellow"}.get(model.kind, "green")
+        table.add_row(
+            model.model, f"[{colour}]{model.kind}[/]",
+            f"{count_text(model.rows_before)} → {count_text(model.rows_after)}",
+            f"{model.added:,}", f"{model.removed:,}", f"{model.changed:,}",
+        )  # fmt: skip
+    console.print(table)
+    for model in found.models:
+        for column in model.added_columns:
+            console.print(f"  {model.model}: column {column} added", highlight=False)
+        for column in model.removed_columns:
+            console.print(f"  {model.model}: column {column} removed", highlight=False)
+        for column, count in sorted(model.changed_columns.items(), key=lambda item: -item[1]):
+            console.print(f"  {model.model}.{column}: {count:,} rows changed", highlight=False)
+    moved = [kpi for kpi in found.kpis if kpi.moved]
+    console.print(f"KPIs over the whole period ({len(moved)} of {len(found.kpis)} moved):")
+    for kpi in moved:
+        console.print(f"  {kpi.describe()}", highlight=False)

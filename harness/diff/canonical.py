@@ -133,15 +133,30 @@ def hash_number(md5_sql: str, chars: int = 6) -> str:
     return " + ".join(terms)
 
 
-def close_enough(left, right) -> bool:
-    """Equal values; numbers (not text that looks like one) within the float tolerance."""
+@dataclass(frozen=True)
+class Tolerance:
+    """How far two numbers of a column may be apart and still be equal: a column's
+    `meta: {diff_tolerance: {absolute: ..., relative: ...}}` in the models' YAML, else the
+    float tolerance every number has (1e-6 absolute, 1e-9 relative)."""
+
+    absolute: float = ABS_TOLERANCE
+    relative: float = REL_TOLERANCE
+
+
+FLOAT_NOISE = Tolerance()
+
+
+def close_enough(left, right, tolerance: Tolerance = FLOAT_NOISE) -> bool:
+    """Equal values; numbers (not text that looks like one) within the tolerance."""
     if left is None or right is None:
         return left is None and right is None
     numbers = (int, float, Decimal)
     if isinstance(left, numbers) and isinstance(right, numbers):
         if isinstance(left, bool) or isinstance(right, bool):
             return left == right
-        return math.isclose(float(left), float(right), rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE)
+        return math.isclose(
+            float(left), float(right), rel_tol=tolerance.relative, abs_tol=tolerance.absolute
+        )
     return left == right
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from harness.diff.canonical import Tolerance
 from harness.diff.relation import diff_relation
 from harness.diff.results import ModelDiff
 from harness.diff.sides import Side
@@ -21,6 +22,37 @@ class ModelSpec:
     schema: str
     relation_name: str
     grain: tuple[str, ...]
+    # Per column, how far a value may move and still be equal (the YAML's column meta).
+    tolerances: dict[str, Tolerance] = field(default_factory=dict)
+
+
+def declared_tolerances(model: str, columns: dict[str, dict]) -> dict[str, Tolerance]:
+    """The tolerances a model's YAML declares on its columns (`columns`: name -> the
+    column's meta): `meta: {diff_tolerance: {absolute: 0.0001, relative: 0.000001}}`
+    (either may be left out: 0). A column with none compares exactly, to float noise."""
+    found = {}
+    for name, meta in columns.items():
+        declared = meta.get("diff_tolerance")
+        if declared is None:
+            continue
+        try:
+            found[name.lower()] = Tolerance(
+                absolute=float(declared.get("absolute", 0)),
+                relative=float(declared.get("relative", 0)),
+            )
+        except (AttributeError, TypeError, ValueError):
+            raise UserError(
+                f"{model}.{name}: diff_tolerance must be "
+                "{absolute: <number>, relative: <number>}, not "
+                f"{declared!r}."
+            ) from None
+    return found
+
+
+def column_meta(column) -> dict:
+    """A manifest column's meta, as written under the column or its config."""
+    config = getattr(column, "config", None)
+    return {**(getattr(column, "meta", None) or {}), **(getattr(config, "meta", None) or {})}
 
 
 def selected_models(select: str | None = None) -> list[ModelSpec]:
@@ -58,7 +90,15 @@ def selected_models(select: str | None = None) -> list[ModelSpec]:
             grains[attached] = (str(kwargs["column_name"]).lower(),)
     wanted = set(listed)
     specs = [
-        ModelSpec(node.name, node.schema, node.alias or node.name, grains.get(uid, ()))
+        ModelSpec(
+            node.name,
+            node.schema,
+            node.alias or node.name,
+            grains.get(uid, ()),
+            declared_tolerances(
+                node.name, {name: column_meta(c) for name, c in node.columns.items()}
+            ),
+        )
         for uid, node in parsed.nodes.items()
         if node.resource_type == "model"
         and node.name in wanted
@@ -86,6 +126,7 @@ def diff_models(
                 spec.grain,
                 model=spec.name,
                 max_samples=max_samples,
+                tolerances=spec.tolerances,
             )
         )
         if progress:

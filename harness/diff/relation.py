@@ -10,6 +10,7 @@ import sqlglot
 from harness.diff.canonical import (
     FLOAT_DIGITS,
     NUMERIC,
+    Tolerance,
     canonical,
     close_enough,
     columns_of,
@@ -45,6 +46,7 @@ def diff_relation(
     model: str | None = None,
     max_samples: int = 5,
     hashing: Hashing | None = None,
+    tolerances: dict[str, Tolerance] | None = None,
 ) -> ModelDiff:
     """Compare `schema.table` on both sides, in four checks:
 
@@ -57,7 +59,8 @@ def diff_relation(
       a difference: equal row checksums imply an equal profile.
 
     A relation missing on either side gives only the `exists` check. `hashing` defaults to
-    the fastest that both sides share (`harness.diff.hashing.hashing_for`)."""
+    the fastest that both sides share (`harness.diff.hashing.hashing_for`). `tolerances`:
+    how far each numeric column's values may move and still be equal."""
     relation = f"{schema}.{table}"
     result = ModelDiff(model or table, relation, list(key or []))
     left_columns = {c.name: c for c in columns_of(left, schema, table)}
@@ -91,7 +94,9 @@ def diff_relation(
     result.row_count = RowCountCheck(left.query(count_sql)[0][0], right.query(count_sql)[0][0])
 
     rows = max(result.row_count.left, result.row_count.right)
-    result.rows, samples = compare_rows(left, right, relation, key, shared, rows, hashing)
+    result.rows, samples = compare_rows(
+        left, right, relation, key, shared, rows, hashing, tolerances
+    )
     result.samples = samples[:max_samples]
 
     if result.rows.differs or result.row_count.differs:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from harness.diff.canonical import close_enough, jsonable, quote
+from harness.diff.canonical import FLOAT_NOISE, Tolerance, close_enough, jsonable, quote
 from harness.diff.hashing import Hashing, hashing_for
 from harness.diff.results import RowsCheck
 from harness.diff.sides import Side
@@ -48,10 +48,13 @@ def compare_rows(
     shared: Sequence[tuple[str, str]],
     rows: int,
     hashing: Hashing | None = None,
+    tolerances: dict[str, Tolerance] | None = None,
 ) -> tuple[RowsCheck, list[dict]]:
     """Compare `relation`'s rows on both sides by `key`, over the `shared` (column, family)
     pairs; `rows` is the larger side's row count. Returns the check and every differing row
-    as a sample (key, left and right values; the changed columns for a changed row)."""
+    as a sample (key, left and right values; the changed columns for a changed row). A
+    value within its column's tolerance (`tolerances`, else float noise) is no change."""
+    tolerances = tolerances or {}
     families = dict(shared)
     hashing = hashing or hashing_for(left, right)
     key_sql = hashing.key_hash([(k, families[k]) for k in key])
@@ -88,9 +91,13 @@ def compare_rows(
                 continue
             if a[1] == b[1]:
                 continue
-            columns = [name for i, name in enumerate(names) if not close_enough(a[2 + i], b[2 + i])]
+            columns = [
+                name
+                for i, name in enumerate(names)
+                if not close_enough(a[2 + i], b[2 + i], tolerances.get(name, FLOAT_NOISE))
+            ]
             if not columns:
-                continue  # float noise within tolerance crossed a rounding boundary
+                continue  # within the tolerance (float noise crossed a rounding boundary)
             changed += 1
             changed_columns.update(columns)
             samples.append(

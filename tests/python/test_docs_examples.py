@@ -45,6 +45,36 @@ def reader(tmp_path_factory):
     )  # fmt: skip
 
 
+def test_the_first_hour_is_quiet_and_clean(reader):
+    """A newcomer's first runs, in the reader's fresh copy: the README's first command, then
+    `mart daily` for the next two dates; each exits 0 in at most 60 lines, and `mart alerts`
+    after each exits 0 (no error-level alert: no false alarm)."""
+    import datetime as dt
+
+    folder, environment = reader
+    today = dt.datetime.now(dt.UTC).date()
+    first = EXAMPLES[0]
+    assert first.first_command == "bash ci/setup.sh && .venv/bin/mart daily"
+    runs = [["bash", "-c", first.body]] + [
+        [".venv/bin/mart", "daily", "--date", (today + dt.timedelta(days=n)).isoformat()]
+        for n in (1, 2)
+    ]
+    for command in runs:
+        done = subprocess.run(
+            command, cwd=folder, env=environment, capture_output=True, text=True, check=False
+        )
+        output = done.stdout + done.stderr
+        lines = [line for line in output.splitlines() if "RequestsDependencyWarning" not in line
+                 and not line.strip().startswith("warnings.warn")]  # fmt: skip
+        assert done.returncode == 0 and "Traceback" not in output, output
+        assert len(lines) <= 60, f"{command}: {len(lines)} lines\n{output}"
+        alerts = subprocess.run(
+            [".venv/bin/mart", "alerts"], cwd=folder, env=environment,
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert alerts.returncode == 0, alerts.stdout + alerts.stderr
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
 def test_the_example_runs_as_written(reader, example):
     folder, environment = reader

@@ -21,8 +21,8 @@ from harness.generate import (
     load_population,
     plan_chunks,
 )
-from harness.landing import DuckDBSink
-from harness.simulate import PENDING, _landing_shape, simulate
+from harness.landing import DuckDBSink, landing_shape
+from harness.simulate import PENDING, simulate
 from harness.warehouse import connect
 
 START = dt.date(2026, 11, 10)
@@ -36,7 +36,7 @@ def seed_column(name: str, column: str) -> set[str]:
 @pytest.fixture
 def landing(tmp_path):
     connection = duckdb.connect(str(tmp_path / "landing.duckdb"))
-    connection.execute(f"create table {PENDING} as select * from ({_landing_shape()}) limit 0")
+    connection.execute(f"create table {PENDING} as select * from ({landing_shape()}) limit 0")
     yield connection
     connection.close()
 
