@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from docs_section import write_section  # bench/, beside this file
+
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 START, END = "<!-- check-snowflake-bench:start -->", "<!-- check-snowflake-bench:end -->"
@@ -94,13 +96,7 @@ def main() -> None:
     section = report(measure(arguments.repeat), arguments.repeat)
     print(section)
     if arguments.write:
-        text = arguments.write.read_text(encoding="utf-8")
-        if START in text:
-            before, _, rest = text.partition(START)
-            text = before + section + rest.partition(END)[2]
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
-        arguments.write.write_text(text, encoding="utf-8")
+        write_section(arguments.write, section, START, END)
 
 
 if __name__ == "__main__":

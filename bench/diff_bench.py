@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from docs_section import write_section  # bench/, beside this file
 
 from harness.diff import Md5Hashing, diff_relation, hash_number, open_side, row_text
 
@@ -140,14 +141,8 @@ def main() -> None:
     ]
     print("\n".join(lines))
     if args.write:
-        text = args.write.read_text(encoding="utf-8")
         section = MARK_START + "\n" + "\n".join(lines) + MARK_END
-        if MARK_START in text:
-            before, _, rest = text.partition(MARK_START)
-            text = before + section + rest.partition(MARK_END)[2]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        args.write.write_text(text, encoding="utf-8")
+        write_section(args.write, section, MARK_START, MARK_END)
 
 
 def reladiff(paths: list[Path]) -> dict:

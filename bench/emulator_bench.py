@@ -14,12 +14,12 @@ import argparse
 import json
 import os
 import platform
-import re
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
+from docs_section import write_section  # bench/, beside this file
 
 from harness import PROJECT_DIR, emulator
 from harness.dbt import environment, run_dbt
@@ -93,14 +93,7 @@ def report(result: dict, repeat: int) -> str:
 
 
 def write(path: Path, section: str) -> None:
-    text = path.read_text()
-    if MARK_START in text:
-        text = re.sub(
-            re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda _: section, text, flags=re.S
-        )
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
+    write_section(path, section, MARK_START, MARK_END)
 
 
 def main() -> None:

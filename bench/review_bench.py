@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from docs_section import write_section  # bench/, beside this file
+
 PROJECT = Path(__file__).resolve().parent.parent
 START, END = "<!-- review-bench:start -->", "<!-- review-bench:end -->"
 IGNORED = (".venv", ".git", "state", "target", "logs", "exports", "*.egg-info", "__pycache__")
@@ -91,13 +93,7 @@ def main() -> None:
     section = report(measure())
     print(section)
     if arguments.write:
-        text = arguments.write.read_text(encoding="utf-8")
-        if START in text:
-            before, _, rest = text.partition(START)
-            text = before + section + rest.partition(END)[2]
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
-        arguments.write.write_text(text, encoding="utf-8")
+        write_section(arguments.write, section, START, END)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +35,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from docs_section import write_section  # bench/, beside this file
 
 from harness import PROJECT_DIR
 from harness.events import Behaviour
@@ -350,18 +350,7 @@ def main() -> None:
     print(text)
     if args.write:
         (args.write.parent / "scale_growth.svg").write_text(svg_plot(results), encoding="utf-8")
-        document = args.write.read_text(encoding="utf-8")
-        section = f"{MARK_START}\n{text}{MARK_END}"
-        if MARK_START in document:
-            document = re.sub(
-                re.escape(MARK_START) + ".*?" + re.escape(MARK_END),
-                lambda _: section,
-                document,
-                flags=re.S,
-            )
-        else:
-            document = document.rstrip("\n") + "\n\n" + section + "\n"
-        args.write.write_text(document, encoding="utf-8")
+        write_section(args.write, f"{MARK_START}\n{text}{MARK_END}", MARK_START, MARK_END)
 
 
 def report(generator, results, anchor, incremental, total) -> str:
