@@ -44,6 +44,12 @@ TABLEAU_TYPES = (
 )
 # Numbers that identify or locate rather than measure: dimensions, never summed.
 DIMENSION_NUMBERS = re.compile(r"(_id|_key|_code|_number|_year|_month)$")
+# Numbers that hold on their own row only: a share, a threshold, a bound, an expectation, an
+# age. Summing them means nothing (two 60 % shares are not 120 %): continuous dimensions,
+# which Tableau places disaggregated, never with a default SUM.
+PER_ROW_NUMBERS = re.compile(
+    r"(_share|_at|_bound|^expected_value|^standard_deviation|_age_seconds)$"
+)
 
 
 @dataclass(frozen=True)
@@ -60,14 +66,20 @@ class Column:
         return "string"
 
     @property
+    def numeric(self) -> bool:
+        return self.datatype in ("integer", "real")
+
+    @property
     def role(self) -> str:
-        numeric = self.datatype in ("integer", "real")
-        return "measure" if numeric and not DIMENSION_NUMBERS.search(self.name) else "dimension"
+        if self.numeric and not DIMENSION_NUMBERS.search(self.name):
+            return "dimension" if PER_ROW_NUMBERS.search(self.name) else "measure"
+        return "dimension"
 
     @property
     def kind(self) -> str:
-        """Tableau's column type: quantitative measures, ordinal dates, nominal the rest."""
-        if self.role == "measure":
+        """Tableau's column type: quantitative measures and per-row numbers (continuous),
+        ordinal dates, nominal the rest."""
+        if self.role == "measure" or (self.numeric and PER_ROW_NUMBERS.search(self.name)):
             return "quantitative"
         return "ordinal" if self.datatype in ("date", "datetime") else "nominal"
 

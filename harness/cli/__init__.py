@@ -397,16 +397,32 @@ def dashboard(
 @app.command()
 @user_errors
 def tableau(
-    out: Annotated[Path, typer.Option(help="Folder for the .tds files.")] = PROJECT_DIR
+    out: Annotated[Path, typer.Option(help="Folder for the files.")] = PROJECT_DIR
     / "target"
     / "tableau",
+    extract: Annotated[
+        bool,
+        typer.Option(
+            "--extract/--no-extract",
+            help="Also write Hyper extracts of the workbook's models and Email Mart.twbx, "
+            "which Tableau opens without Snowflake.",
+        ),
+    ] = False,
 ) -> None:
-    """Write one Tableau data source (.tds) per mart and audit model, connected to Snowflake.
+    """Write one Tableau data source (.tds) per mart and audit model and the workbook of the
+    three dashboards (Email Mart.twb), connected to Snowflake; with --extract, the packaged
+    workbook on Hyper extracts of the DuckDB marts (Email Mart.twbx).
 
     Connection from SNOWFLAKE_ACCOUNT, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE (as the dbt
     profile) and the reporting role MART_REPORTING_ROLE; columns, types and descriptions from
     the local DuckDB build and the dbt docs (build first: `mart build`)."""
     from harness.tableau import reporting_models, snowflake_settings, write_datasources
+    from harness.tableau_workbook import (
+        exposure_labels,
+        workbook_models,
+        write_packaged_workbook,
+        write_workbook,
+    )
     from harness.warehouse import connect
 
     settings = snowflake_settings()
@@ -415,14 +431,31 @@ def tableau(
         parsed = manifest()
         with connect(read_only=True) as connection:
             models = reporting_models(connection, parsed)
-    written = write_datasources(out, models, settings)
+            by_name = {model.name: model for model in models}
+            read = {name: by_name[name] for name in workbook_models()}
+            written = write_datasources(out, models, settings)
+            labels = exposure_labels(parsed)
+            workbook = write_workbook(out, read, settings, labels)
+            packaged = None
+            if extract:
+                from harness.tableau_extracts import write_extracts
+
+                extracts = write_extracts(connection, read, out / "extracts")
+                packaged = write_packaged_workbook(out, read, extracts, labels)
     table = Table("data source", "schema", "columns", title=f"Tableau data sources in {out}")
     for model, path in zip(models, written, strict=True):
         table.add_row(path.name, model.schema, str(len(model.columns)))
     console.print(table)
+    console.print(f"Workbook: {workbook} (three dashboards, on Snowflake)", highlight=False)
+    if packaged is not None:
+        console.print(
+            f"Packaged workbook: {packaged} (Hyper extracts of {len(read)} models; opens "
+            "without Snowflake)",
+            highlight=False,
+        )
     console.print(
-        f"Open a .tds in Tableau Desktop; it connects to {settings['server']} as role "
-        f"{settings['role']} (sign in with your own Snowflake user)."
+        f"Open the .twb or a .tds in Tableau Desktop; it connects to {settings['server']} as "
+        f"role {settings['role']} (sign in with your own Snowflake user)."
     )
 
 
