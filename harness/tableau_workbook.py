@@ -250,15 +250,19 @@ def _datasource(parent, model: Model, connection: dict[str, str]) -> None:
         _column_element(datasource, column, hidden=column.name in rates)
     for column in model.columns:
         if column.name in rates:
-            rate = rates[column.name]
-            calculated = ET.SubElement(datasource, "column", {
-                "caption": column.caption, "datatype": "real", "default-format": "p0.0%",
-                "name": rate_field_name(rate), "role": "measure", "type": "quantitative",
-            })  # fmt: skip
-            ET.SubElement(calculated, "calculation", {
-                "class": "tableau",
-                "formula": f"SUM([{rate.numerator.upper()}]) / SUM([{rate.denominator.upper()}])",
-            })  # fmt: skip
+            _rate_column(datasource, column.caption, rates[column.name])
+
+
+def _rate_column(parent, caption: str, rate) -> None:
+    """A rate's calculated field: SUM(numerator) / SUM(denominator), at any level of detail."""
+    calculated = ET.SubElement(parent, "column", {
+        "caption": caption, "datatype": "real", "default-format": "p0.0%",
+        "name": rate_field_name(rate), "role": "measure", "type": "quantitative",
+    })  # fmt: skip
+    ET.SubElement(calculated, "calculation", {
+        "class": "tableau",
+        "formula": f"SUM([{rate.numerator.upper()}]) / SUM([{rate.denominator.upper()}])",
+    })  # fmt: skip
 
 
 def _instance(field_: Field) -> dict[str, str]:
@@ -313,15 +317,7 @@ def _worksheet(parent, sheet: Sheet, dashboard: Dashboard, models: dict[str, Mod
         _column_element(dependencies, columns[name], hidden=False)
     for f in used:
         if f.derivation == "User":
-            rate = rates[f.column]
-            calculated = ET.SubElement(dependencies, "column", {
-                "caption": columns[f.column].caption, "datatype": "real",
-                "name": rate_field_name(rate), "role": "measure", "type": "quantitative",
-            })  # fmt: skip
-            ET.SubElement(calculated, "calculation", {
-                "class": "tableau",
-                "formula": f"SUM([{rate.numerator.upper()}]) / SUM([{rate.denominator.upper()}])",
-            })  # fmt: skip
+            _rate_column(dependencies, columns[f.column].caption, rates[f.column])
     seen = set()
     for f in used:
         if f.name() not in seen:
