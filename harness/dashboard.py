@@ -22,11 +22,12 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import altair as alt
 
-from harness.settings import kpi_rates
+from harness.settings import kpi_rates, project_vars
 
 DRILL_EVENTS = 5_000  # newest events embedded for the campaign drill-down
 
@@ -56,6 +57,10 @@ main { padding: 18px 28px; }
          box-shadow: 0 1px 2px rgba(16,24,40,.08); }
 .empty { background: white; border-radius: 8px; padding: 28px; font-size: 15px; }
 code { background: #eef2f6; padding: 1px 5px; border-radius: 4px; }
+.chart.vega-embed { display: flex; flex-direction: column; }
+.chart .vega-bindings { order: -1; margin-bottom: 10px; font-size: 13px; }
+.chart .vega-bind { display: inline-block; margin-right: 18px; }
+.chart .vega-bind-name { color: #667085; }
 """
 
 
@@ -106,10 +111,6 @@ def _plain(row) -> list:
     return values
 
 
-def _rate(numerator, denominator) -> str:
-    return f"{numerator / denominator:.1%}" if denominator else "n/a"
-
-
 # The executive tiles' rates, in order; each is var('kpi_rates')'s numerator ÷ denominator.
 TILE_RATES = (
     "delivery_rate",
@@ -127,235 +128,394 @@ def metric_labels(manifest) -> dict[str, str]:
     return {metric.name: metric.label for metric in manifest.metrics.values()}
 
 
-def executive_page(connection, docs: dict[str, str], labels: dict[str, str]) -> Page:
-    page = Page(
-        "executive.html",
-        "Executive Email Performance",
-        "All campaigns, by the UTC day the emails were sent: every rate counts the outcomes of "
-        "that day's sends, whenever they happened, as a ratio of summed counts (hover a tile "
-        "for its definition).",
-    )
-    rates = {rate.name: rate for rate in kpi_rates("fct_email_events_daily")}
-    counts = sorted({c for r in rates.values() for c in (r.numerator, r.denominator)})
-    totals = _frame(
+# ---- Filters, calendar and the low-volume rule, shared by the executive and campaign pages.
+
+DATE_FROM, DATE_TO, CAMPAIGN = "date_from", "date_to", "campaign"
+# `day` is report_date as text (YYYY-MM-DD, what a date input gives): Vega-Lite parses a
+# field it draws on a time axis into a Date, which no longer compares with the input's text.
+IN_DATES = f"(!{DATE_FROM} || datum.day >= {DATE_FROM}) && (!{DATE_TO} || datum.day <= {DATE_TO})"
+IN_CAMPAIGN = f"({CAMPAIGN} === '' || datum.campaign_key === {CAMPAIGN})"
+# Calendar rows (one per day, no campaign, zero counts) pass the date filter only, so every
+# day of the range is a row after aggregation: a day without sends is a gap in a rate line,
+# never a straight segment across it.
+SELECTED = f"{IN_DATES} && (datum.is_calendar || {IN_CAMPAIGN})"
+
+SEND_DAY = alt.X("utcyearmonthdate(report_date):T", title="Send date")
+SEND_DAY_TIP = alt.Tooltip(
+    "utcyearmonthdate(report_date):T", title="Send date", format="%a %d %b %Y"
+)
+
+
+def _send_counts() -> list[str]:
+    """The cohort columns the dashboards' rates divide (var('kpi_rates'), the daily fact)."""
+    rates = kpi_rates("fct_email_events_daily")
+    return sorted({column for rate in rates for column in (rate.numerator, rate.denominator)})
+
+
+def _daily_by_campaign(connection) -> list[dict]:
+    """Counts per send date and campaign: what the filters slice and Vega sums."""
+    counts = [*_send_counts(), "open_events", "machine_open_events"]
+    return _frame(
         connection,
-        f"select {', '.join(f'sum({c}) as {c}' for c in counts)}, count(*) as row_count "
-        "from marts.fct_email_events_daily",
-    )[0]
-    if not totals["row_count"] or not totals["sends"]:
-        page.empty = EMPTY
-        return page
-    page.tiles.append(Tile("Sends", f"{totals['sends']:,}", "emails", docs.get("sends", "")))
-    for name in TILE_RATES:
-        rate = rates[name]
-        page.tiles.append(
-            Tile(
-                labels.get(name, name),
-                _rate(totals[rate.numerator], totals[rate.denominator]),
-                f"of {rate.denominator.replace('_', ' ')}",
-                docs.get(name, ""),
-            )
-        )
-    daily = _frame(
-        connection,
-        """
-        select report_date, sum(sends) as sends, sum(delivered_sends) as delivered_sends,
-               sum(open_events) - sum(machine_open_events) as human_open_events,
-               sum(machine_open_events) as machine_open_events,
-               sum(opened_sends) / nullif(sum(delivered_sends), 0) as unique_open_rate,
-               sum(human_opened_sends) / nullif(sum(delivered_sends), 0)
-                   as human_unique_open_rate,
-               sum(clicked_sends) / nullif(sum(delivered_sends), 0) as click_through_rate
-        from marts.fct_email_events_daily
-        group by report_date
-        having sum(sends) > 0 or sum(open_events) > 0
-        order by report_date
-        """,
-    )
-    volume = _daily_lines(daily, ["sends", "delivered_sends"], "Sends and deliveries by send date",
-                          "Emails", ",")  # fmt: skip
-    trend = _daily_lines(
-        daily,
-        ["unique_open_rate", "human_unique_open_rate", "click_through_rate"],
-        "Engagement rates of each day's sends (of delivered sends)",
-        "Rate",
-        ".1%",
-    )
-    opens = (
-        alt.Chart(
-            alt.Data(values=daily),
-            title=alt.TitleParams(
-                "Activity: human and machine (Apple MPP) opens by the day they happened",
-                subtitle=docs.get("machine_open_events", ""),
-            ),
-        )
-        .transform_fold(["human_open_events", "machine_open_events"], as_=["kind", "opens"])
-        .mark_area(opacity=0.8)
-        .encode(
-            x=alt.X("report_date:T", title="Day (UTC)"),
-            y=alt.Y("opens:Q", title="Opens", stack=True),
-            color=alt.Color("kind:N", title=None),
-            tooltip=[
-                alt.Tooltip("report_date:T", title="Day"),
-                alt.Tooltip("kind:N", title="Kind"),
-                alt.Tooltip("opens:Q", title="Opens", format=","),
-            ],
-        )
-        .properties(width=820, height=200)
-    )
-    page.charts += [volume, trend, opens]
-    return page
-
-
-def _daily_lines(daily: list[dict], fields: list[str], title: str, unit: str, number: str):
-    """One line per field over report_date (fields share a unit and a number format)."""
-    axis = alt.Axis(format="%") if number.endswith("%") else alt.Axis()
-    return (
-        alt.Chart(alt.Data(values=daily), title=title)
-        .transform_fold(fields, as_=["measure", "value"])
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("report_date:T", title="Day (UTC)"),
-            y=alt.Y("value:Q", title=unit, axis=axis),
-            color=alt.Color("measure:N", title=None),
-            tooltip=[
-                alt.Tooltip("report_date:T", title="Day"),
-                alt.Tooltip("measure:N", title="Measure"),
-                alt.Tooltip("value:Q", title=unit, format=number),
-            ],
-        )
-        .properties(width=820, height=220)
-    )
-
-
-def campaigns_page(connection, docs: dict[str, str]) -> Page:
-    page = Page(
-        "campaigns.html",
-        "Campaign Performance & Engagement",
-        "Rates of each campaign's sends (outcomes whenever they happened). Click a campaign's "
-        f"bar to drill down to its send jobs and its newest events (up to {DRILL_EVENTS:,} in "
-        "all); click the background to clear.",
-    )
-    campaigns = _frame(
-        connection,
-        """
-        select daily.campaign_id,
-               coalesce(dim.campaign_name, daily.campaign_id) as campaign,
-               sum(daily.sends) as sends,
-               sum(daily.opened_sends) / nullif(sum(daily.delivered_sends), 0)
-                   as unique_open_rate,
-               sum(daily.human_opened_sends) / nullif(sum(daily.delivered_sends), 0)
-                   as human_unique_open_rate,
-               sum(daily.clicked_sends) / nullif(sum(daily.delivered_sends), 0)
-                   as click_through_rate
+        f"""
+        select cast(daily.report_date as varchar) as report_date,
+               cast(daily.report_date as varchar) as day,
+               coalesce(daily.campaign_id, '(none)') as campaign_key,
+               coalesce(dim.campaign_name, daily.campaign_id, '(no campaign)') as campaign,
+               {", ".join(f"sum(daily.{c}) as {c}" for c in counts)}
         from marts.fct_email_events_daily as daily
         left join marts.dim_campaign as dim on daily.campaign_id = dim.campaign_id
         group by all
-        having sum(daily.sends) > 0
-        order by sends desc
-        limit 25
+        having sum(daily.sends) > 0 or sum(daily.open_events) > 0
+        order by report_date
         """,
     )
-    if not campaigns:
+
+
+def _calendar(rows: list[dict], counts: list[str]) -> list[dict]:
+    """One zero row per day from the first to the last report_date of `rows`."""
+    first = date.fromisoformat(min(row["report_date"] for row in rows))
+    last = date.fromisoformat(max(row["report_date"] for row in rows))
+    days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    zero = dict.fromkeys(counts, 0)
+    return [
+        {"report_date": day.isoformat(), "day": day.isoformat(), "is_calendar": True, **zero}
+        for day in days
+    ]
+
+
+def _filters(rows: list[dict]) -> list[alt.Parameter]:
+    """The date-range and campaign inputs above a page's charts."""
+    campaigns = sorted({(row["campaign"], row["campaign_key"]) for row in rows})
+    return [
+        alt.param(
+            name=DATE_FROM,
+            value=min(row["report_date"] for row in rows),
+            bind=alt.binding(input="date", name="Sent from "),
+        ),
+        alt.param(
+            name=DATE_TO,
+            value=max(row["report_date"] for row in rows),
+            bind=alt.binding(input="date", name=" to "),
+        ),
+        alt.param(
+            name=CAMPAIGN,
+            value="",
+            bind=alt.binding_select(
+                options=["", *(key for _, key in campaigns)],
+                labels=["All campaigns", *(name for name, _ in campaigns)],
+                name=" Campaign ",
+            ),
+        ),
+    ]
+
+
+def _judged(rate: str, numerator: str, denominator: str, min_sends: int) -> str:
+    """Vega expression: the rate of summed counts, null below `min_sends` sends."""
+    return (
+        f"datum.sends >= {min_sends} && datum.{denominator} > 0 "
+        f"? datum.{numerator} / datum.{denominator} : null"
+    )
+
+
+def _words(labels: dict[str, str]) -> str:
+    """Vega expression naming datum.key in words (a fold's key)."""
+    return f"{json.dumps(labels)}[datum.key] || datum.key"
+
+
+def executive_page(
+    connection, docs: dict[str, str], labels: dict[str, str], min_sends: int
+) -> Page:
+    page = Page(
+        "executive.html",
+        "Executive Email Performance",
+        "By the UTC day the emails were sent: every rate counts the outcomes of that day's "
+        "sends, whenever they happened, as a ratio of summed counts (hover a tile for its "
+        f"definition). A day with fewer than {min_sends} sends draws no rate: too few to mean "
+        "anything. Pick the days and a campaign above the charts.",
+    )
+    rows = _daily_by_campaign(connection)
+    if not rows or not sum(row["sends"] for row in rows):
         page.empty = EMPTY
         return page
-    listed = ", ".join(repr(c["campaign_id"]) for c in campaigns)
+    counts = [*_send_counts(), "open_events", "machine_open_events"]
+    data = alt.NamedData(name="daily")
+    selected = alt.Chart(data).transform_filter(SELECTED)
+    rates = {rate.name: rate for rate in kpi_rates("fct_email_events_daily")}
+
+    def tile(title: str, value: str, unit: str, description: str, fields: list[str]):
+        sums = {field: f"sum({field})" for field in fields}
+        return (
+            selected.transform_aggregate(**sums)
+            .transform_calculate(value=value)
+            .mark_text(fontSize=24, fontWeight=600, align="left", x=0)
+            .encode(
+                text="value:N",
+                color=alt.condition(
+                    f"datum.sends < {min_sends}", alt.value("#98a2b3"), alt.value("#1d2939")
+                ),
+                tooltip=alt.value(description),
+            )
+            .properties(
+                title=alt.TitleParams(
+                    title, subtitle=unit, fontSize=12, subtitleColor="#667085", anchor="start"
+                ),
+                width=150,
+                height=30,
+            )
+        )
+
+    tiles = [tile("Sends", "format(datum.sends, ',')", "emails", docs.get("sends", ""), ["sends"])]
+    for name in TILE_RATES:
+        rate = rates[name]
+        tiles.append(
+            tile(
+                labels.get(name, name),
+                f"datum.{rate.denominator} > 0 "
+                f"? format(datum.{rate.numerator} / datum.{rate.denominator}, '.1%') : 'n/a'",
+                f"of {labels.get(rate.denominator, rate.denominator).lower()}",
+                docs.get(name, ""),
+                sorted({"sends", rate.numerator, rate.denominator}),
+            )
+        )
+    by_day = selected.transform_aggregate(
+        **{field: f"sum({field})" for field in counts}, groupby=["report_date"]
+    )
+    few = f"Fewer than {min_sends} sends: no rates drawn"
+    volume = (
+        by_day.transform_calculate(volume=f"datum.sends >= {min_sends} ? 'Sends' : '{few}'")
+        .mark_bar()
+        .encode(
+            x=SEND_DAY,
+            y=alt.Y("sends:Q", title="Sends"),
+            color=alt.Color(
+                "volume:N",
+                title=None,
+                legend=alt.Legend(orient="top", labelLimit=400),
+                scale=alt.Scale(domain=["Sends", few], range=["#2f6db5", "#c5d3e3"]),
+            ),
+            tooltip=[
+                SEND_DAY_TIP,
+                alt.Tooltip("sends:Q", title="Sends", format=","),
+                alt.Tooltip("delivered_sends:Q", title="Delivered", format=","),
+            ],
+        )
+        .properties(title="Sends by send date", width=820, height=160)
+    )
+    trend_rates = ["unique_open_rate", "human_unique_open_rate", "click_through_rate"]
+    trend = (
+        by_day.transform_calculate(
+            **{
+                name: _judged(name, rates[name].numerator, rates[name].denominator, min_sends)
+                for name in trend_rates
+            }
+        )
+        .transform_fold(trend_rates)
+        .transform_calculate(rate=_words({name: labels.get(name, name) for name in trend_rates}))
+        .mark_line(point=True)
+        .encode(
+            x=SEND_DAY,
+            y=alt.Y("value:Q", title="Rate (of delivered sends)", axis=alt.Axis(format="%")),
+            color=alt.Color("rate:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                SEND_DAY_TIP,
+                alt.Tooltip("rate:N", title="Rate"),
+                alt.Tooltip("value:Q", title="Value", format=".1%"),
+                alt.Tooltip("sends:Q", title="Sends that day", format=","),
+            ],
+        )
+        .properties(title="Engagement rates of each day's sends", width=820, height=220)
+    )
+    kinds = {"human_opens": "Human opens", "machine_opens": "Machine opens (Apple MPP)"}
+    opens = (
+        by_day.transform_calculate(
+            human_opens="datum.open_events - datum.machine_open_events",
+            machine_opens="datum.machine_open_events",
+        )
+        .transform_fold(list(kinds))
+        .transform_calculate(kind=_words(kinds))
+        .mark_area(opacity=0.8)
+        .encode(
+            x=alt.X("utcyearmonthdate(report_date):T", title="Day the opens happened"),
+            y=alt.Y("value:Q", title="Opens", stack=True),
+            color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                alt.Tooltip("utcyearmonthdate(report_date):T", title="Day", format="%d %b %Y"),
+                alt.Tooltip("kind:N", title="Kind"),
+                alt.Tooltip("value:Q", title="Opens", format=","),
+            ],
+        )
+        .properties(
+            title=alt.TitleParams(
+                "Activity: human and machine opens by the day they happened",
+                subtitle=docs.get("machine_open_events", ""),
+            ),
+            width=820,
+            height=180,
+        )
+    )
+    page.charts.append(
+        alt.vconcat(alt.concat(*tiles, columns=4), volume, trend, opens)
+        .resolve_scale(color="independent")
+        .add_params(*_filters(rows))
+        .properties(datasets={"daily": rows + _calendar(rows, counts)})
+    )
+    return page
+
+
+def campaigns_page(
+    connection, docs: dict[str, str], labels: dict[str, str], min_sends: int
+) -> Page:
+    page = Page(
+        "campaigns.html",
+        "Campaign Performance & Engagement",
+        "Rates of each campaign's sends in the chosen days (outcomes whenever they happened); "
+        f"campaigns with fewer than {min_sends} sends there are left out. Click a campaign's "
+        f"bar to drill down to its send jobs and its newest events (up to {DRILL_EVENTS:,} in "
+        "all); click the background to clear.",
+    )
+    rows = _daily_by_campaign(connection)
+    if not rows or not sum(row["sends"] for row in rows):
+        page.empty = EMPTY
+        return page
     jobs = _frame(
         connection,
-        f"""
-        select campaign_id, job_id, count(*) as sends, min(send_date) as first_send_date,
-               count(*) filter (where is_opened) / nullif(count(*) filter (where is_delivered), 0)
-                   as unique_open_rate,
-               count(*) filter (where is_human_opened)
-                   / nullif(count(*) filter (where is_delivered), 0) as human_unique_open_rate,
-               count(*) filter (where is_clicked)
-                   / nullif(count(*) filter (where is_delivered), 0) as click_through_rate
+        """
+        select coalesce(campaign_id, '(none)') as campaign_key, job_id, count(*) as sends,
+               cast(min(send_date) as varchar) as report_date,
+               cast(min(send_date) as varchar) as day,
+               count(*) filter (where is_delivered) as delivered_sends,
+               count(*) filter (where is_opened) as opened_sends,
+               count(*) filter (where is_human_opened) as human_opened_sends,
+               count(*) filter (where is_clicked) as clicked_sends
         from marts.fct_email_sends
-        where coalesce(campaign_id, '(none)') in ({listed})
         group by all
         """,
     )
     events = _frame(
         connection,
         f"""
-        select campaign_id, event_type, event_at, is_machine_open, is_suspected_bot_click,
-               is_unique_human, seconds_after_delivery
+        select coalesce(campaign_id, '(none)') as campaign_key, event_type, event_at,
+               is_machine_open, is_suspected_bot_click, seconds_after_delivery
         from marts.fct_email_events
-        where campaign_id in ({listed})
         order by event_at desc
         limit {DRILL_EVENTS}
         """,
     )
-    pick = alt.selection_point(fields=["campaign_id"], empty=True)
+    rates = {rate.name: rate for rate in kpi_rates("fct_email_events_daily")}
+    shown = ["unique_open_rate", "human_unique_open_rate", "click_through_rate"]
+    sums = {
+        c: f"sum({c})" for c in ["sends", *(rates[n].numerator for n in shown), "delivered_sends"]
+    }
+    ratios = {n: _judged(n, rates[n].numerator, rates[n].denominator, min_sends) for n in shown}
+    rate_tips = [alt.Tooltip(f"{n}:Q", title=labels.get(n, n), format=".1%") for n in shown]
+    enough = f"{min_sends} sends or more: rates on hover"
+    few = f"Fewer than {min_sends} sends: no rates"
+    pick = alt.selection_point(fields=["campaign_key"], empty=True)
     bars = (
-        alt.Chart(
-            alt.Data(values=campaigns),
-            title=alt.TitleParams(
-                "Unique open rate by campaign (top 25 by sends)",
-                subtitle=docs.get("unique_open_rate", ""),
-            ),
-        )
+        alt.Chart(alt.NamedData(name="daily"))
+        .transform_filter(f"{IN_DATES} && {IN_CAMPAIGN} && !datum.is_calendar")
+        .transform_aggregate(**sums, groupby=["campaign_key", "campaign"])
+        .transform_calculate(**ratios)
+        .transform_filter(f"datum.sends >= {min_sends}")
+        .transform_window(rank="row_number()", sort=[alt.SortField("sends", order="descending")])
+        .transform_filter("datum.rank <= 25")
         .mark_bar()
         .encode(
             y=alt.Y("campaign:N", sort="-x", title=None),
-            x=alt.X("unique_open_rate:Q", title="Unique open rate", axis=alt.Axis(format="%")),
+            x=alt.X(
+                "unique_open_rate:Q",
+                title=labels.get("unique_open_rate"),
+                axis=alt.Axis(format="%"),
+            ),
             color=alt.condition(pick, alt.value("#2f6db5"), alt.value("#c5d3e3")),
             tooltip=[
                 alt.Tooltip("campaign:N", title="Campaign"),
                 alt.Tooltip("sends:Q", title="Sends", format=","),
-                alt.Tooltip("unique_open_rate:Q", title="Unique open rate", format=".1%"),
-                alt.Tooltip("human_unique_open_rate:Q", title="Human open rate", format=".1%"),
-                alt.Tooltip("click_through_rate:Q", title="Click-through rate", format=".1%"),
+                *rate_tips,
             ],
         )
         .add_params(pick)
-        .properties(width=560, height=alt.Step(16))
+        .properties(
+            title=alt.TitleParams(
+                f"{labels.get('unique_open_rate')} by campaign (top 25 by sends)",
+                subtitle=docs.get("unique_open_rate", ""),
+            ),
+            width=560,
+            height=alt.Step(16),
+        )
     )
     by_job = (
-        alt.Chart(alt.Data(values=jobs), title="Send jobs of the selected campaign(s)")
+        alt.Chart(
+            alt.Data(values=jobs),
+            title="Send jobs of the selected campaign(s)",
+        )
+        .transform_filter(f"{IN_DATES} && {IN_CAMPAIGN}")
         .transform_filter(pick)
+        .transform_calculate(
+            **ratios,
+            confidence=f"datum.sends >= {min_sends} ? '{enough}' : '{few}'",
+        )
         .mark_bar()
         .encode(
-            y=alt.Y("job_id:N", sort="-x", title="Job"),
-            x=alt.X("unique_open_rate:Q", title="Unique open rate", axis=alt.Axis(format="%")),
+            y=alt.Y("job_id:N", sort="-x", title="Send job"),
+            x=alt.X("sends:Q", title="Sends"),
+            color=alt.Color(
+                "confidence:N",
+                title=None,
+                legend=alt.Legend(orient="top", labelLimit=400),
+                scale=alt.Scale(domain=[enough, few], range=["#2f6db5", "#c5d3e3"]),
+            ),
             tooltip=[
-                alt.Tooltip("job_id:N", title="Job"),
-                alt.Tooltip("first_send_date:T", title="First sent"),
+                alt.Tooltip("job_id:N", title="Send job"),
+                alt.Tooltip(
+                    "utcyearmonthdate(report_date):T", title="First sent", format="%d %b %Y"
+                ),
                 alt.Tooltip("sends:Q", title="Sends", format=","),
-                alt.Tooltip("unique_open_rate:Q", title="Unique open rate", format=".1%"),
-                alt.Tooltip("human_unique_open_rate:Q", title="Human open rate", format=".1%"),
-                alt.Tooltip("click_through_rate:Q", title="Click-through rate", format=".1%"),
+                *rate_tips,
+                alt.Tooltip("confidence:N", title="Confidence"),
             ],
         )
         .properties(width=560, height=alt.Step(14))
     )
     drill = (
-        alt.Chart(alt.Data(values=events), title="Events of the selected campaign(s)")
+        alt.Chart(alt.Data(values=events), title="Newest events of the selected campaign(s)")
+        .transform_filter(IN_CAMPAIGN)
         .transform_filter(pick)
         .transform_calculate(
-            signal="datum.is_machine_open ? 'machine open' : "
-            "(datum.is_suspected_bot_click ? 'scanner click' : 'human / system')"
+            signal="datum.is_machine_open ? 'Machine open' : "
+            "(datum.is_suspected_bot_click ? 'Scanner click' : 'Human or system event')"
         )
         .mark_circle(size=28, opacity=0.7)
         .encode(
-            x=alt.X("event_at:T", title="Event time (UTC)"),
+            x=alt.X("event_at:T", title="Event time (UTC)", scale=alt.Scale(type="utc")),
             y=alt.Y("event_type:N", title="Event type"),
             color=alt.Color("signal:N", title="Signal"),
             tooltip=[
-                alt.Tooltip("campaign_id:N", title="Campaign id"),
-                alt.Tooltip("event_type:N", title="Type"),
-                alt.Tooltip("event_at:T", title="At", format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("campaign_key:N", title="Campaign id"),
+                alt.Tooltip("event_type:N", title="Event type"),
+                alt.Tooltip(
+                    "utcyearmonthdatehoursminutes(event_at):T",
+                    title="At (UTC)",
+                    format="%Y-%m-%d %H:%M",
+                ),
                 alt.Tooltip("seconds_after_delivery:Q", title="Seconds after delivery"),
                 alt.Tooltip("signal:N", title="Signal"),
             ],
         )
         .properties(width=820, height=220)
     )
-    page.charts.append(alt.vconcat(bars, by_job, drill))
+    page.charts.append(
+        alt.vconcat(bars, by_job, drill)
+        .resolve_scale(color="independent")
+        .add_params(*_filters(rows))
+        .properties(datasets={"daily": rows})
+    )
     return page
 
 
-def audience_page(connection, docs: dict[str, str]) -> Page:
+def audience_page(connection, docs: dict[str, str], labels: dict[str, str],
+                  min_sends: int) -> Page:  # fmt: skip
     page = Page(
         "audience.html",
         "Audience & Membership Quality",
@@ -407,32 +567,47 @@ def audience_page(connection, docs: dict[str, str]) -> Page:
     )
     coverage = _frame(
         connection,
-        "select event_date, known_campaign_coverage_rate from marts.dq_campaign_id_coverage "
-        "order by event_date",
+        f"""
+        with days as (
+            select unnest(generate_series(min(event_date), max(event_date), interval 1 day))
+                as event_date
+            from marts.dq_campaign_id_coverage
+        )
+        select cast(days.event_date as date) as event_date, coalesce(coverage.events, 0) as events,
+               case when coverage.events >= {min_sends}
+                   then coverage.known_campaign_coverage_rate end as known_campaign_coverage_rate
+        from days
+        left join marts.dq_campaign_id_coverage as coverage
+            on coverage.event_date = cast(days.event_date as date)
+        order by event_date
+        """,
     )
     page.charts.append(
-        alt.Chart(
-            alt.Data(values=coverage),
-            title=alt.TitleParams(
-                "Share of events whose campaign the CRM knows",
-                subtitle=docs.get("known_campaign_coverage_rate", ""),
-            ),
-        )
+        alt.Chart(alt.Data(values=coverage))
         .mark_line(point=True)
         .encode(
-            x=alt.X("event_date:T", title="Day (UTC)"),
+            x=alt.X("utcyearmonthdate(event_date):T", title="Day the events happened"),
             y=alt.Y(
                 "known_campaign_coverage_rate:Q",
-                title="Known-campaign share",
+                title=labels.get("known_campaign_coverage_rate", "Known-campaign coverage"),
                 axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
             tooltip=[
-                alt.Tooltip("event_date:T", title="Day"),
+                alt.Tooltip("utcyearmonthdate(event_date):T", title="Day", format="%d %b %Y"),
                 alt.Tooltip("known_campaign_coverage_rate:Q", title="Share", format=".1%"),
+                alt.Tooltip("events:Q", title="Events", format=","),
             ],
         )
-        .properties(width=820, height=180)
+        .properties(
+            title=alt.TitleParams(
+                "Share of events whose campaign the CRM knows",
+                subtitle=f"Days with fewer than {min_sends} events are not drawn. "
+                + docs.get("known_campaign_coverage_rate", ""),
+            ),
+            width=820,
+            height=180,
+        )
     )
     rejected = _frame(
         connection,
@@ -509,7 +684,12 @@ def operations_page(connection, docs: dict[str, str]) -> Page:
         alt.Chart(alt.Data(values=list(reversed(runs))), title="Recent runs")
         .mark_bar()
         .encode(
-            x=alt.X("started_at:T", title="Started (UTC)"),
+            x=alt.X(
+                "started_at:T",
+                title="Started (UTC)",
+                scale=alt.Scale(type="utc"),
+                axis=alt.Axis(format="%d %b %H:%M", labelAngle=0),
+            ),
             y=alt.Y("duration_seconds:Q", title="Seconds"),
             color=alt.Color("status:N", title="Status"),
             tooltip=[
@@ -525,28 +705,67 @@ def operations_page(connection, docs: dict[str, str]) -> Page:
     )
     checks = _frame(
         connection,
-        "select check_name, report_date, measured_share, warn_at, level "
-        "from audit.audit__threshold_checks where measured_share is not null "
-        "and report_date >= (select max(report_date) from audit.audit__threshold_checks) "
-        "- interval 60 day order by report_date",
+        """
+        with recent as (
+            select * from audit.audit__threshold_checks
+            where report_date >= (select max(report_date) from audit.audit__threshold_checks)
+                - interval 60 day
+        ),
+        days as (
+            select cast(unnest(generate_series(min(report_date), max(report_date),
+                                               interval 1 day)) as date) as report_date
+            from recent
+        )
+        select names.check_name, cast(days.report_date as varchar) as report_date,
+               case when recent.is_judged then recent.measured_share end as measured_share,
+               recent.warn_at, recent.error_at, recent.level,
+               recent.numerator, recent.denominator
+        from (select distinct check_name from recent) as names
+        cross join days
+        left join recent
+            on recent.check_name = names.check_name and recent.report_date = days.report_date
+        order by names.check_name, days.report_date
+        """,
     )
-    if checks:
-        page.charts.append(
-            alt.Chart(alt.Data(values=checks), title="Alert thresholds: measured shares")
+    if any(row["measured_share"] is not None for row in checks):
+        for row in checks:
+            row["check"] = CHECK_LABELS.get(row["check_name"], row["check_name"])
+        day = alt.X("utcyearmonthdate(report_date):T", title="Day")
+        share = alt.Y("measured_share:Q", title="Measured", axis=alt.Axis(format="%"))
+        line = (
+            alt.Chart()
             .mark_line(point=True)
             .encode(
-                x=alt.X("report_date:T", title="Day"),
-                y=alt.Y("measured_share:Q", title="Share", axis=alt.Axis(format="%")),
-                color=alt.Color("check_name:N", title="Check"),
+                x=day,
+                y=share,
                 tooltip=[
-                    alt.Tooltip("check_name:N", title="Check"),
-                    alt.Tooltip("report_date:T", title="Day"),
-                    alt.Tooltip("measured_share:Q", title="Share", format=".1%"),
-                    alt.Tooltip("warn_at:Q", title="Warns at", format=".1%"),
+                    alt.Tooltip("check:N", title="Check"),
+                    alt.Tooltip("utcyearmonthdate(report_date):T", title="Day", format="%d %b %Y"),
+                    alt.Tooltip("measured_share:Q", title="Measured", format=".1%"),
+                    alt.Tooltip("numerator:Q", title="Of which", format=","),
+                    alt.Tooltip("denominator:Q", title="Out of", format=","),
+                    alt.Tooltip("warn_at:Q", title="Warns at", format=".0%"),
                     alt.Tooltip("level:N", title="Level"),
                 ],
             )
-            .properties(width=820, height=220)
+        )
+        warn = (
+            alt.Chart()
+            .mark_rule(strokeDash=[4, 3], color="#d97706")
+            .encode(y=alt.Y("max(warn_at):Q"))
+        )
+        page.charts.append(
+            alt.layer(line, warn, data=alt.Data(values=checks))
+            .properties(width=380, height=120)
+            .facet(facet=alt.Facet("check:N", title=None), columns=2)
+            .resolve_scale(y="independent")
+            .properties(
+                title=alt.TitleParams(
+                    "Alert checks: the measured share per day, against its warning level (dashed)",
+                    subtitle="One panel and scale per check; days the check could not judge "
+                    "(too little volume) are gaps.",
+                )
+            )
         )
     if stale:
         page.charts.append(
@@ -566,6 +785,15 @@ def operations_page(connection, docs: dict[str, str]) -> Page:
         )
     return page
 
+
+CHECK_LABELS = {
+    "orphan_send_share": "Sends to campaigns the CRM does not know",
+    "quarantine_share": "Landed rows quarantined",
+    "machine_open_share": "Machine opens, of all opens",
+    "scanner_click_share": "Scanner clicks, of all clicks",
+    "reconciliation_gap": "Landed rows unaccounted for",
+    "volume_change": "Sends vs the recent sending days",
+}
 
 AUDIT_HELP = {
     "Duplicated event ids": "Event ids the source delivered more than once; the mart keeps one "
@@ -643,10 +871,12 @@ def build_site(connection, manifest, folder: Path) -> list[Path]:
     script = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
     daily_docs = describe(manifest, "fct_email_events_daily")
     coverage_docs = describe(manifest, "dq_campaign_id_coverage")
+    labels = metric_labels(manifest)
+    min_sends = int(project_vars()["dashboard_min_sends"])
     pages = [
-        executive_page(connection, daily_docs, metric_labels(manifest)),
-        campaigns_page(connection, daily_docs),
-        audience_page(connection, daily_docs | coverage_docs),
+        executive_page(connection, daily_docs, labels, min_sends),
+        campaigns_page(connection, daily_docs, labels, min_sends),
+        audience_page(connection, daily_docs | coverage_docs, labels, min_sends),
         operations_page(connection, describe(manifest, "audit__dbt_invocations")),
     ]
     folder.mkdir(parents=True, exist_ok=True)

@@ -414,8 +414,9 @@ def tableau(
     workbook on Hyper extracts of the DuckDB marts (Email Mart.twbx).
 
     Connection from SNOWFLAKE_ACCOUNT, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE (as the dbt
-    profile) and the reporting role MART_REPORTING_ROLE; columns, types and descriptions from
-    the local DuckDB build and the dbt docs (build first: `mart build`)."""
+    profile) and the reporting role DBT_MART_REPORTING_ROLE; columns, types and descriptions from
+    the local DuckDB build and the dbt docs (build first: `mart build`). With --extract and
+    no Snowflake settings, only the packaged workbook."""
     from harness.tableau import reporting_models, snowflake_settings, write_datasources
     from harness.tableau_workbook import (
         exposure_labels,
@@ -425,7 +426,12 @@ def tableau(
     )
     from harness.warehouse import connect
 
-    settings = snowflake_settings()
+    try:
+        settings = snowflake_settings()
+    except UserError:
+        if not extract:
+            raise
+        settings = None  # offline: the packaged workbook needs no Snowflake
     built_duckdb_path()
     with holding("duckdb", reading=True):
         parsed = manifest()
@@ -433,30 +439,36 @@ def tableau(
             models = reporting_models(connection, parsed)
             by_name = {model.name: model for model in models}
             read = {name: by_name[name] for name in workbook_models()}
-            written = write_datasources(out, models, settings)
             labels = exposure_labels(parsed)
-            workbook = write_workbook(out, read, settings, labels)
-            packaged = None
+            if settings is not None:
+                written = write_datasources(out, models, settings)
+                workbook = write_workbook(out, read, settings, labels)
             if extract:
                 from harness.tableau_extracts import write_extracts
 
                 extracts = write_extracts(connection, read, out / "extracts")
                 packaged = write_packaged_workbook(out, read, extracts, labels)
-    table = Table("data source", "schema", "columns", title=f"Tableau data sources in {out}")
-    for model, path in zip(models, written, strict=True):
-        table.add_row(path.name, model.schema, str(len(model.columns)))
-    console.print(table)
-    console.print(f"Workbook: {workbook} (three dashboards, on Snowflake)", highlight=False)
-    if packaged is not None:
+    if settings is not None:
+        table = Table("data source", "schema", "columns", title=f"Tableau data sources in {out}")
+        for model, path in zip(models, written, strict=True):
+            table.add_row(path.name, model.schema, str(len(model.columns)))
+        console.print(table)
+        console.print(f"Workbook: {workbook} (three dashboards, on Snowflake)", highlight=False)
+        console.print(
+            f"Open the .twb or a .tds in Tableau Desktop; it connects to {settings['server']} "
+            f"as role {settings['role']} (sign in with your own Snowflake user)."
+        )
+    else:
+        console.print(
+            "No SNOWFLAKE_ACCOUNT, SNOWFLAKE_WAREHOUSE and SNOWFLAKE_DATABASE: wrote only the "
+            "packaged workbook (set them for the .twb and .tds files on Snowflake)."
+        )
+    if extract:
         console.print(
             f"Packaged workbook: {packaged} (Hyper extracts of {len(read)} models; opens "
             "without Snowflake)",
             highlight=False,
         )
-    console.print(
-        f"Open the .twb or a .tds in Tableau Desktop; it connects to {settings['server']} as "
-        f"role {settings['role']} (sign in with your own Snowflake user)."
-    )
 
 
 @app.command()

@@ -119,6 +119,11 @@ def test_missing_snowflake_settings_are_named_in_one_sentence(built, tmp_path):
     assert "SNOWFLAKE_ACCOUNT, SNOWFLAKE_WAREHOUSE, SNOWFLAKE_DATABASE" in outcome.output
     assert "Traceback" not in outcome.output
     assert not list(tmp_path.glob("*.tds"))
+    # Offline, the packaged workbook needs no Snowflake: --extract writes it alone.
+    with environment(**dict.fromkeys(cleared, "")):
+        outcome = CliRunner().invoke(app, ["tableau", "--out", str(tmp_path), "--extract"])
+    assert outcome.exit_code == 0, outcome.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["Email Mart.twbx", "extracts"]
 
 
 # --- the workbook and its extracts --------------------------------------------------------
