@@ -525,6 +525,56 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
     assert not whole_table.failures and whole_table.count(("test",), "pass") >= 6, whole_table
 
 
+def test_the_audit_recomputation_is_daily_on_the_run_s_dates_and_weekly_on_all(built, warehouse):
+    """The daily run recomputes fct_email_events_daily only on the dates it wrote
+    (daily_grain_violations_in_latest_build); the whole history moved to the weekly
+    selection (audit__daily_grain_violations' has_no_rows, tag whole_table). A count changed
+    on a date the run wrote fails the daily test; on an old date the daily test cannot see
+    it, and `dbt test --selector whole_table` fails."""
+    daily = built["dailies"][-1]
+    tests = compiled_tests(daily)
+    check = "daily_grain_violations_in_latest_build_fct_email_events_daily_"
+    assert check in tests and "has_no_rows_audit__daily_grain_violations_" not in tests
+    ((latest,),) = query(warehouse, "select max(built_at) from marts.fct_email_events_daily")
+    written, old = (
+        query(
+            warehouse,
+            "select min(report_date) from marts.fct_email_events_daily "
+            f"where built_at {op} ? and sends > 0",
+            [latest],
+        )[0][0]
+        for op in ("=", "<")
+    )
+    assert written and old and old < written, (old, written)
+
+    def plant(day) -> str:
+        return (
+            "update marts.fct_email_events_daily set sends = sends + {step} where campaign_id = "
+            "(select min(campaign_id) from marts.fct_email_events_daily "
+            f"where report_date = date '{day}' and sends > 0) and report_date = date '{day}'"
+        )
+
+    def failing_rows(day) -> int:
+        warehouse.execute("begin transaction")
+        try:
+            warehouse.execute(plant(day).format(step=1))
+            return len(query(warehouse, tests[check]))
+        finally:
+            warehouse.execute("rollback")
+
+    assert len(query(warehouse, tests[check])) == 0
+    assert failing_rows(written) >= 1, "a wrong count on a date the run wrote fails daily"
+    assert failing_rows(old) == 0, "an old date is not the daily run's to read"
+    warehouse.execute(plant(old).format(step=1))
+    try:
+        weekly = run_dbt(["test", "--selector", "whole_table"], allow_test_failures=True)
+    finally:
+        warehouse.execute(plant(old).format(step=-1))
+    failed = [failure.partition(":")[0] for failure in weekly.failures]
+    assert failed == ["has_no_rows_audit__daily_grain_violations_"], weekly.failures
+    assert len(query(warehouse, "select * from audit.audit__daily_grain_violations")) == 0
+
+
 def test_tag_daily_selects_every_model_and_seed(built):
     listed = run_dbt(
         [

@@ -80,6 +80,37 @@ def test_every_check_has_its_levels_from_the_vars(warehouse):
     assert judged == set(thresholds), "every check judges some day of the session's data"
 
 
+def test_the_quarantine_share_is_the_reconciliation_s_quarantined_of_landed_rows(warehouse):
+    """quarantine_share reads the staged rows (cheaper than the four-table reconciliation):
+    per load date, the same two numbers as audit__load_reconciliation's. Some staged rows
+    are quarantined first (in a transaction, rolled back): the session's data has none."""
+    warehouse.execute("begin transaction")
+    try:
+        warehouse.execute(
+            "update staging.stg_marketing_cloud_events set rejection_reason = 'MISSING_JOB_ID' "
+            "where event_id in (select event_id from staging.stg_marketing_cloud_events "
+            "order by event_id limit 5)"
+        )
+        rows = quarantine_share_and_reconciliation(warehouse)
+    finally:
+        warehouse.execute("rollback")
+    assert rows and sum(row[3] for row in rows) >= 5
+    for day, numerator, denominator, quarantined, landed in rows:
+        assert (numerator, denominator) == (quarantined, landed), day
+
+
+def quarantine_share_and_reconciliation(warehouse) -> list[tuple]:
+    return query(
+        warehouse,
+        "select checks.report_date, checks.numerator, checks.denominator, "
+        "reconciliation.quarantined_rows, reconciliation.raw_rows "
+        "from audit.audit__threshold_checks as checks full outer join "
+        "audit.audit__load_reconciliation as reconciliation "
+        "on checks.report_date = reconciliation.load_date "
+        "where checks.check_name = 'quarantine_share' or checks.check_name is null",
+    )
+
+
 class Receiver(BaseHTTPRequestHandler):
     received: ClassVar[list[dict]] = []
 
