@@ -514,6 +514,19 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
         )
         >= 1
     )
+    # A `where: __latest_build__` test (macro get_where_subquery) reads what the run wrote,
+    # by a constant: a type outside the vocabulary fails it there, not on an older row.
+    accepted = "accepted_values_in_latest_build_fct_email_events_event_type"
+    assert f"built_at = cast('{latest}" in tests[accepted], "the run's start as a constant"
+
+    def bad_type(op: str) -> str:
+        return (
+            "update marts.fct_email_events set event_type = 'SPAM' where event_id = (select "
+            f"min(event_id) from marts.fct_email_events where built_at {op} timestamp '{latest}')"
+        )
+
+    assert failing_rows(accepted, bad_type("=")) == 1
+    assert failing_rows(accepted, bad_type("<")) == 0
     # Out of the run's reach: a duplicate written with an older built_at.
     outside = (
         "insert into marts.fct_email_events select * from marts.fct_email_events "
