@@ -18,7 +18,8 @@
     {%- if found -%}
         {%- set stamp = found.group(1) or 'built_at' -%}
         {%- set latest = '(select max(' ~ stamp ~ ') from ' ~ relation ~ ')' -%}
-        {%- if execute -%}
+        {#- Compiled before the model exists (`dbt compile` on a fresh warehouse): the subquery. -#}
+        {%- if execute and load_relation(relation) is not none -%}
             {%- set value = run_query('select max(' ~ stamp ~ ') from ' ~ relation).columns[0].values()[0] -%}
             {%- set latest = 'null' if value is none else
                 "cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}

@@ -9,7 +9,8 @@
 -#}
 {% test daily_grain_violations_in_latest_build(model, built_at='built_at') %}
 {%- set report_dates = [] -%}
-{%- if execute -%}
+{#- Compiled before the model exists (`dbt compile` on a fresh warehouse): no dates. -#}
+{%- if execute and load_relation(model) is not none -%}
     {#- The dates as constants, so the warehouse prunes the events by them. -#}
     {%- set written = run_query(
         'select distinct report_date from ' ~ model ~ ' where ' ~ built_at
