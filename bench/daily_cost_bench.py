@@ -40,7 +40,14 @@ from pathlib import Path
 
 import duckdb
 from docs_section import write_section  # bench/, beside this file
-from scale_bench import START, dbt, fresh_warehouse, land  # bench/, beside this file
+from scale_bench import (  # bench/, beside this file
+    START,
+    dbt,
+    fresh_warehouse,
+    hold_back_late_arrivals,
+    land,
+    land_held_back,
+)
 
 from harness import PROJECT_DIR
 
@@ -110,21 +117,10 @@ def history_and_day(folder: Path, rows: int, day_events: int) -> tuple[Path, dic
     path = fresh_warehouse(folder, f"history_{rows}")
     land(path, days, day_events)
     cutoff = START + dt.timedelta(days=days)
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(
-            f"create table raw.held_back as select * from raw.events where _loaded_at >= '{cutoff}'"
-        )
-        connection.execute(f"delete from raw.events where _loaded_at >= '{cutoff}'")
-        history = connection.execute("select count(*) from raw.events").fetchone()[0]
+    history = hold_back_late_arrivals(path, cutoff)
     build_seconds, _ = dbt(["build", "--selector", "daily"], path)
     added = land(path, 1, day_events, start=cutoff)
-    with duckdb.connect(str(path)) as connection:
-        late = connection.execute("select count(*) from raw.held_back").fetchone()[0]
-        connection.execute(
-            "insert into raw.events select * exclude (_load_id), 'late' as _load_id "
-            "from raw.held_back"
-        )
-        connection.execute("drop table raw.held_back")
+    late = land_held_back(path)
     return path, {"history": history, "days": days, "new": added, "late": late,
                   "full_build_seconds": build_seconds}  # fmt: skip
 
@@ -152,28 +148,27 @@ def bench_size(folder: Path, rows: int, day_events: int, keep: Path | None) -> d
         [sys.executable, __file__, "--profile", str(copy), str(out)], check=True, cwd=PROJECT_DIR
     )
     records = json.loads(out.read_text())
+    sizes = relation_sizes(copy, {record["relation"] for record in records})
     by_node: dict[str, int] = defaultdict(int)
-    by_relation: dict[str, dict] = defaultdict(lambda: {"rows": 0, "scans": 0, "whole": 0})
+    by_relation = {
+        relation: {"rows": 0, "scans": 0, "whole": 0, "size": size}
+        for relation, size in sizes.items()
+    }
     for record in records:
-        node = node_name(record["node"])
-        by_node[node] += record["rows"]
+        by_node[node_name(record["node"])] += record["rows"]
         entry = by_relation[record["relation"]]
         entry["rows"] += record["rows"]
         entry["scans"] += 1
-    sizes = relation_sizes(copy, set(by_relation))
-    for relation, entry in by_relation.items():
-        entry["size"] = sizes[relation]
-    for record in records:  # a whole read: no filter, and 90% or more of the rows it holds
-        size = sizes[record["relation"]]
-        whole = size and not record["filtered"] and record["rows"] >= 0.9 * size
-        by_relation[record["relation"]]["whole"] += bool(whole)
+        # A whole read: no filter, and 90% or more of the rows the relation holds.
+        size = entry["size"]
+        entry["whole"] += bool(size and not record["filtered"] and record["rows"] >= 0.9 * size)
     path.unlink()
     copy.unlink()
     return facts | {
         "daily_seconds": seconds,
         "rows_read": sum(by_node.values()),
         "by_node": dict(by_node),
-        "by_relation": dict(by_relation),
+        "by_relation": by_relation,
     }
 
 

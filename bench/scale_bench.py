@@ -111,6 +111,29 @@ def land(path: Path, days: int, events_per_day: int, start: dt.date = START) -> 
         ).events
 
 
+def hold_back_late_arrivals(path: Path, cutoff: dt.date) -> int:
+    """Move what landed on or after `cutoff` (after the history's last day) to
+    raw.held_back: the next day's late arrivals. Returns the rows of history left."""
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(
+            f"create table raw.held_back as select * from raw.events where _loaded_at >= '{cutoff}'"
+        )
+        connection.execute(f"delete from raw.events where _loaded_at >= '{cutoff}'")
+        return connection.execute("select count(*) from raw.events").fetchone()[0]
+
+
+def land_held_back(path: Path) -> int:
+    """Land the held-back rows as one late batch; returns how many."""
+    with duckdb.connect(str(path)) as connection:
+        late = connection.execute("select count(*) from raw.held_back").fetchone()[0]
+        connection.execute(
+            "insert into raw.events select * exclude (_load_id), 'late' as _load_id "
+            "from raw.held_back"
+        )
+        connection.execute("drop table raw.held_back")
+        return late
+
+
 def fresh_warehouse(folder: Path, name: str) -> Path:
     path = folder / f"{name}.duckdb"
     dbt(["seed"], path)
@@ -216,14 +239,7 @@ def floor_seconds(path: Path) -> float:
 def bench_size(folder: Path, rows: int) -> dict[str, float]:
     path = fresh_warehouse(folder, f"history_{rows}")
     landed = land(path, DAYS, rows // DAYS)
-    # Hold back what lands after the history's last day: the increment's late arrivals.
-    cutoff = START + dt.timedelta(days=DAYS)
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(
-            f"create table raw.held_back as select * from raw.events where _loaded_at >= '{cutoff}'"
-        )
-        connection.execute(f"delete from raw.events where _loaded_at >= '{cutoff}'")
-        history = connection.execute("select count(*) from raw.events").fetchone()[0]
+    history = hold_back_late_arrivals(path, START + dt.timedelta(days=DAYS))
     build, peak = dbt(["build", "--selector", "daily"], path)
     breakdown = dbt_breakdown()
     floor = floor_seconds(path) if history <= FLOOR_UP_TO else None
@@ -242,12 +258,7 @@ def bench_incremental(result: dict) -> dict[str, float]:
     path = Path(result["path"])
     new_day = START + dt.timedelta(days=DAYS)
     added = land(path, 1, max(1, result["rows"] // 100), start=new_day)
-    with duckdb.connect(str(path)) as connection:
-        late = connection.execute("select count(*) from raw.held_back").fetchone()[0]
-        connection.execute(
-            "insert into raw.events select * exclude (_load_id), 'late' as _load_id "
-            "from raw.held_back"
-        )
+    late = land_held_back(path)
     seconds, _ = dbt(["build", "--selector", "daily"], path)
     written = {}
     with duckdb.connect(str(path)) as connection:
