@@ -44,10 +44,15 @@ daily as (
 events as {{ not_materialized() }} (
 
     select * from {{ ref('fct_email_events') }}
-    {%- if report_dates is not none and report_dates | length > 0 %}
+    {%- if report_dates is not none %}
+    {%- if report_dates | length > 0 %}
     {%- set earliest = report_dates | min %}
     {%- set since = earliest - modules.datetime.timedelta(days=var('incremental_lookback_days') | int) %}
     where event_date >= cast('{{ since }}' as date)
+    {%- else %}
+    -- The run wrote no date: nothing to read.
+    where 1 = 0
+    {%- endif %}
     {%- endif %}
 
 ),
