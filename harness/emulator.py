@@ -444,6 +444,8 @@ LITERAL = re.compile(
 )
 # A statement that returns rows: select or with, after leading comments and whitespace.
 QUERY = re.compile(r"^(?:\s|/\*.*?\*/|--[^\n]*\n)*(?:select|with)\b", re.I | re.S)
+# A statement of definition (its type: DDL), after leading comments and whitespace.
+DDL = re.compile(r"^(?:\s|/\*.*?\*/|--[^\n]*\n)*(create|drop|alter)\b", re.I | re.S)
 TRAILING_COMMENT = re.compile(r"(?:\s*/\*.*?\*/)+\s*$", re.S)
 UNESCAPE = re.compile(r"\\([\\nr'])|''")
 ESCAPES = {"\\": "\\", "n": "\n", "r": "\r", "'": "'"}
@@ -624,10 +626,13 @@ def _install_patches(grants: Grants | None = None, log: StatementLog | None = No
     # The server parses each statement once more, for its type only: a bulk insert's type
     # is that of its first row, and a query's is a query's (SELECT: a result set).
     server_parse = fakesnow.server.parse_one
+    ddl_kinds = {"create": exp.Create, "drop": exp.Drop, "alter": exp.Alter}
 
     def parse_statement(sql_text, *args, **kwargs):
         if QUERY.match(sql_text):
             return exp.Select()
+        if (kind := DDL.match(sql_text)) and "?" not in sql_text:  # no placeholder to count
+            return ddl_kinds[kind.group(1).lower()]()
         head = INSERT_VALUES.match(sql_text) if len(sql_text) >= 2_000 else None
         if head is not None:
             return server_parse(sql_text[: head.end()] + "(null)", *args, **kwargs)
@@ -635,11 +640,16 @@ def _install_patches(grants: Grants | None = None, log: StatementLog | None = No
 
     fakesnow.server.parse_one = parse_statement
 
-    # The columns of the last result: DuckDB describes the SQL it ran, without sqlglot
-    # parsing that SQL again (fakesnow's own way, kept for what DuckDB cannot describe).
+    # The columns of the last result: those DuckDB reported when it ran the statement (its
+    # cursor's description, the types DESCRIBE would give), else DuckDB describes the SQL it
+    # ran, without sqlglot parsing that SQL again (fakesnow's own way, kept for what DuckDB
+    # cannot describe).
     describe_last = fakesnow.cursor.FakeSnowflakeCursor._describe_last_sql
 
     def describe_last_sql(self):
+        ran, description = getattr(self, "_mart_described", (None, None))
+        if description is not None and ran is self._last_sql:
+            return [(name, str(kind), "YES", None, None, None) for name, kind, *_ in description]
         try:
             return self._duck_conn.execute(
                 f"DESCRIBE {self._last_sql}", self._last_params
@@ -658,9 +668,12 @@ def _install_patches(grants: Grants | None = None, log: StatementLog | None = No
     def execute_without_copy(self, transformed, params=None):
         uncopied.tree = transformed
         try:
-            return execute_transformed(self, transformed, params)
+            done = execute_transformed(self, transformed, params)
         finally:
             uncopied.tree = None
+        if not transformed.args.get("result_scan_sfqid"):  # else no statement ran
+            self._mart_described = (self._last_sql, self._duck_conn.description)
+        return done
 
     fakesnow.cursor.FakeSnowflakeCursor._execute = execute_without_copy
     duckdb_generate = DuckDB.generate
