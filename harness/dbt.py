@@ -101,8 +101,9 @@ def environment(**values: str):
                 os.environ[name] = value
 
 
-def prepare_environment(target: str = "duckdb") -> None:
-    """Get the target ready before dbt starts: absolute paths, the emulator, credentials."""
+def prepare_environment(target: str = "duckdb", *, connects: bool = True) -> None:
+    """Get the target ready before dbt starts: absolute paths, the emulator (when dbt
+    connects: a parse does not), credentials."""
     from harness.warehouse import warehouse_folder
 
     path = duckdb_path()
@@ -114,7 +115,8 @@ def prepare_environment(target: str = "duckdb") -> None:
         # The emulator is a warehouse of one's own, like the DuckDB file: layer names as
         # they are, unless the caller chose an environment (see macro mart_environment).
         os.environ.setdefault("DBT_MART_ENVIRONMENT", "local")
-        emulator.start()
+        if connects:
+            emulator.start()
     elif target == "snowflake":
         snowflake_settings()  # names every missing variable
 
@@ -227,7 +229,7 @@ def _parsed_manifest(target: str, command: str = "parse"):
 def manifest(target: str = "duckdb"):
     """The project's parsed manifest for `target` (parsed once, then reused)."""
     check_target(target)
-    prepare_environment(target)
+    prepare_environment(target, connects=False)
     with _LOCK:
         return _parsed_manifest(target)
 
