@@ -75,7 +75,9 @@ def test_the_first_hour_is_quiet_and_clean(reader):
         assert alerts.returncode == 0, alerts.stdout + alerts.stderr
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
+# The first example (set-up and the first daily run) is the first hour's first command,
+# run there as written with stricter checks; the others follow it, as a reader does.
+@pytest.mark.parametrize("example", EXAMPLES[1:], ids=[example.name for example in EXAMPLES[1:]])
 def test_the_example_runs_as_written(reader, example):
     folder, environment = reader
     expected = 0
