@@ -55,6 +55,21 @@ def test_the_catalog_covers_every_function_the_project_calls(checked):
     )
 
 
+def test_a_seed_inserts_a_line_per_row(checked):
+    """dbt-snowflake splits every statement it sends with the connector's split_statements,
+    whose cost grows with the square of a line's length (macros/load_csv_rows.sql): the
+    events seed's 10,000-row inserts, as Snowflake would receive them, hold a row per line."""
+    _, statements = checked
+    inserts = [
+        statement.sql
+        for statement in statements
+        if statement.node == "seed.email_mart.marketing_cloud_events"
+        and statement.sql.lstrip().lower().startswith("insert")
+    ]
+    assert inserts and sum(len(sql) for sql in inserts) > 1_000_000
+    assert max(len(line) for sql in inserts for line in sql.splitlines()) < 10_000
+
+
 def model_statement(statements) -> Statement:
     """The statement that creates fct_email_events_daily, as the emulator received it."""
     return next(
