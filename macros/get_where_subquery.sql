@@ -17,14 +17,9 @@
     {%- set found = modules.re.search('__latest_build(?::([a-z_]+))?__', where) -%}
     {%- if found -%}
         {%- set stamp = found.group(1) or 'built_at' -%}
-        {%- set latest = '(select max(' ~ stamp ~ ') from ' ~ relation ~ ')' -%}
-        {#- Compiled before the model exists (`dbt compile` on a fresh warehouse): the subquery. -#}
-        {%- if execute and load_relation(relation) is not none -%}
-            {%- set value = run_query('select max(' ~ stamp ~ ') from ' ~ relation).columns[0].values()[0] -%}
-            {%- set latest = 'null' if value is none else
-                "cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
-        {%- endif -%}
-        {%- set where = where | replace(found.group(0), stamp ~ ' = ' ~ latest) -%}
+        {%- set where = where | replace(
+            found.group(0), stamp ~ ' = ' ~ latest_stamp(relation, stamp)
+        ) -%}
     {%- endif -%}
     {%- set filtered -%}
         (select * from {{ relation }} where {{ where }}) dbt_subquery
