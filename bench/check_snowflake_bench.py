@@ -67,7 +67,14 @@ def measure(repeat: int) -> dict:
             check(logged)
             check_seconds = time.perf_counter() - started
             statements = len(logged)
-    return {"runs": runs, "peers": peers, "statements": statements, "check_seconds": check_seconds}
+    # The checks ran on the last run's log: their ratio is to that run's peer.
+    return {
+        "runs": runs,
+        "peers": peers,
+        "statements": statements,
+        "check_seconds": check_seconds,
+        "check_peer": peers[-1],
+    }
 
 
 def report(result: dict, repeat: int) -> str:
@@ -93,7 +100,8 @@ def report(result: dict, repeat: int) -> str:
             f"| `mart check-snowflake` (start-up, fresh emulator, logged build, checks) | "
             f"{fastest:.1f} | {fastest / peer:.2f} x | <= 30 s: {status} |",
             f"| the checks alone ({result['statements']:,} distinct statements, sqlglot) | "
-            f"{result['check_seconds']:.1f} | {result['check_seconds'] / peer:.2f} x | |",
+            f"{result['check_seconds']:.1f} | "
+            f"{result['check_seconds'] / result['check_peer']:.2f} x (its run's peer) | |",
             "",
             "All runs (check / peer): "
             + ", ".join(

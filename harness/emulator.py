@@ -557,6 +557,7 @@ def answer_directly(cursor, select: str):
     cursor._rowcount = cursor._arrow_table.num_rows
     cursor._sfqid = str(uuid.uuid4())
     cursor._last_sql, cursor._last_params, cursor._last_transformed = select, None, exp.Select()
+    cursor._mart_described = (select, cursor._duck_conn.description)  # see describe_last_sql
     cursor._conn.results_cache[cursor._sfqid] = (
         cursor._arrow_table, cursor._rowcount, select, None, cursor._last_transformed
     )  # fmt: skip

@@ -24,9 +24,10 @@ ABS_TOLERANCE = 1e-6
 REL_TOLERANCE = 1e-9
 
 NUMERIC = ("integer", "decimal", "float")
-# Build metadata: when the run that wrote a row started. Two builds of the same data differ
-# there by design (dbt's run_started_at), so a diff never compares it.
-BUILD_METADATA_COLUMNS = frozenset({"built_at"})
+# Build metadata: when the run that wrote (built_at) or staged (staged_at) a row started. Two
+# builds of the same data differ there by design (dbt's run_started_at), so a diff never
+# compares it.
+BUILD_METADATA_COLUMNS = frozenset({"built_at", "staged_at"})
 
 
 def type_family(data_type: str, scale: int | None) -> str:

@@ -7,7 +7,10 @@
     Incremental on load_id, as stg_marketing_cloud_events is: a run counts the batches staged
     since the latest it counted (staged_at after that stamp, read as a constant when the run
     starts: macro latest_stamp) and replaces each such batch's rows whole, as staging
-    replaced the batch.
+    replaced the batch. Stamps are run starts, one job at a time, so they only grow. A batch
+    that leaves staging (deleted from raw, then staging fully refreshed) stays here until
+    this model is fully refreshed too: refresh the two together (`--full-refresh --select
+    stg_marketing_cloud_events+`), as every full build does.
 -#}
 {{ config(materialized='incremental', unique_key='load_id') }}
 
