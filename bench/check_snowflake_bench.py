@@ -15,33 +15,17 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from docs_section import write_section  # bench/, beside this file
+from mart_command import timed_mart
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 START, END = "<!-- check-snowflake-bench:start -->", "<!-- check-snowflake-bench:end -->"
-
-
-def timed(arguments: list[str], environment: dict) -> float:
-    """Seconds of one `mart` command in a process of its own; stops the bench if it fails."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", *arguments],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stdout + done.stderr)
-    return time.perf_counter() - started
 
 
 def measure(repeat: int) -> dict:
@@ -54,8 +38,8 @@ def measure(repeat: int) -> dict:
                 "DBT_TARGET_PATH": f"{scratch}/target",
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             }
-            peers.append(timed(["build"], environment))
-            runs.append(timed(["check-snowflake", "--folder", scratch], environment))
+            peers.append(timed_mart(["build"], PROJECT, environment))
+            runs.append(timed_mart(["check-snowflake", "--folder", scratch], PROJECT, environment))
             from harness.dbt import environment as settings
             from harness.dbt import manifest
             from harness.snowflake_check import check, statements_from_log

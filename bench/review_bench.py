@@ -16,12 +16,11 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from docs_section import write_section  # bench/, beside this file
+from mart_command import timed_mart
 
 PROJECT = Path(__file__).resolve().parent.parent
 START, END = "<!-- review-bench:start -->", "<!-- review-bench:end -->"
@@ -31,14 +30,7 @@ IGNORED = (".venv", ".git", "state", "target", "logs", "exports", "*.egg-info", 
 def timed(folder: Path, *arguments: str) -> float:
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("MART_", "DBT_"))}
     environment |= {"PYTHONPATH": str(folder), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli", *arguments],
-        cwd=folder, env=environment, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise SystemExit(done.stdout + done.stderr)
-    return time.perf_counter() - started
+    return timed_mart(list(arguments), folder, environment)
 
 
 def measure() -> dict:
