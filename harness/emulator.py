@@ -535,18 +535,15 @@ class BulkInsert:
             finally:
                 cursor._duck_conn.unregister("_mart_bulk_rows")
         inserted = f"select {len(self.rows)} as 'number of rows inserted'"
-        cursor._duck_conn.execute(inserted)
-        cursor._arrow_table = cursor._duck_conn.to_arrow_table()
-        cursor._rowcount = len(self.rows)
-        cursor._last_sql, cursor._last_params = inserted, None
-        return cursor
+        return answer_directly(cursor, inserted, rowcount=len(self.rows))
 
 
-def answer_directly(cursor, select: str):
+def answer_directly(cursor, select: str, rowcount: int | None = None):
     """The cursor's result as fakesnow leaves it, from DuckDB SQL of our own (a constant
-    SELECT): fakesnow's parse, transforms and generation cost several milliseconds a
-    statement, and dbt-snowflake reads or sets the query tag around every node (a third of
-    a build's statements)."""
+    SELECT; `rowcount` the rows a DML statement affected, else the result's rows):
+    fakesnow's parse, transforms and generation cost several milliseconds a statement, and
+    dbt-snowflake reads or sets the query tag around every node (a third of a build's
+    statements)."""
     import uuid
 
     from sqlglot import exp
@@ -554,7 +551,7 @@ def answer_directly(cursor, select: str):
     cursor._duck_conn.execute(select)
     cursor._arrow_table = cursor._duck_conn.to_arrow_table()
     cursor._arrow_table_fetch_index = None
-    cursor._rowcount = cursor._arrow_table.num_rows
+    cursor._rowcount = cursor._arrow_table.num_rows if rowcount is None else rowcount
     cursor._sfqid = str(uuid.uuid4())
     cursor._last_sql, cursor._last_params, cursor._last_transformed = select, None, exp.Select()
     cursor._mart_described = (select, cursor._duck_conn.description)  # see describe_last_sql
