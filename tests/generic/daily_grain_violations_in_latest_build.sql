@@ -14,7 +14,7 @@
     {#- The dates as constants, so the warehouse prunes the events by them. -#}
     {%- set written = run_query(
         'select distinct report_date from ' ~ model ~ ' where ' ~ built_at
-        ~ ' = (select max(' ~ built_at ~ ') from ' ~ model ~ ') and report_date is not null'
+        ~ ' = ' ~ latest_stamp(model, built_at) ~ ' and report_date is not null'
     ) -%}
     {%- set report_dates = written.columns[0].values() | list -%}
 {%- endif %}
