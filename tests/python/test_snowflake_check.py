@@ -153,3 +153,59 @@ def test_an_unknown_function_says_where_to_add_it_and_what_to_cite(checked):
         CATALOG.name in finding.message
         and "page of Snowflake's function reference" in finding.message
     )
+
+
+# Statements for fakesnow's rarer transforms, which the project does not send.
+RARER = [
+    "select seq_01.nextval",
+    "select parse_json('{\"a\": 1}'):a::varchar as a, upper(parse_json('{}'):b) as b",
+    "select to_timestamp(1700000000), to_date('2026-01-01'), try_parse_json('[1]')",
+    "select sha2('a'), sha2_hex('a', 256), hex_decode_string('41'), random(7)",
+    "select array_agg(x) within group (order by x) from t",
+    "select array_size(array_construct(1, 2)), object_agg(k, v) from t",
+    "select dateadd(day, 1, '2026-01-01'), datediff(day, '2026-01-01', '2026-02-01')",
+    "select regexp_replace('a\\\\b', '\\\\\\\\', 'c'), regexp_substr('ab', 'b')",
+    "select * from table(flatten(input => parse_json('[1, 2]'))) f",
+    "select column1 from values (1), (2)",
+    "create table t2 (a varchar(10), b number) as select 'x', 1",
+    "alter table t cluster by (a)",
+    "show primary keys in database mart",
+    "select sum('1'), avg(x) from t where x > 0",
+    "select sum(sum(x)) over (), avg(x) from t",
+    "select 'x' as c from t sample (10)",
+]
+
+
+def test_the_emulators_transforms_are_fakesnows(checked):
+    """The emulator runs fakesnow's transforms on the nodes each can change
+    (harness/emulator_transforms.py) instead of walking every node with each: on every
+    statement the project sends and on statements for the rarer transforms, the tree it
+    leaves is fakesnow's, and so is any error."""
+    import fakesnow
+    import fakesnow.cursor
+    import snowflake.connector
+    from fakesnow.dialect import parse_one
+
+    from harness import emulator_transforms
+
+    assert emulator_transforms.matches_fakesnow()
+    statements = [statement.sql for statement in checked[1] if len(statement.sql) < 100_000]
+    fakesnows = fakesnow.cursor.FakeSnowflakeCursor._transform
+    compared = 0
+    with fakesnow.patch(), snowflake.connector.connect(database="MART", schema="PUBLIC") as conn:
+        cursor = conn.cursor()
+        for sql in [*statements, *RARER]:
+            try:
+                theirs, ours = parse_one(sql), parse_one(sql)
+            except Exception:  # not Snowflake SQL to sqlglot: fakesnow answers it otherwise
+                continue
+            outcomes = []
+            for run, tree in ((fakesnows, theirs), (emulator_transforms.transform, ours)):
+                try:
+                    done = run(cursor, tree, None)
+                    outcomes.append((repr(done), done.sql(dialect="duckdb")))
+                except Exception as error:  # the same error is the same outcome
+                    outcomes.append((type(error).__name__, str(error)))
+            assert outcomes[0] == outcomes[1], sql
+            compared += 1
+    assert compared > 300
