@@ -204,8 +204,18 @@ def _error_collector(errors: list[str], unmatched: list[str] | None = None):
 
 
 def _output_arguments() -> list[str]:
-    """dbt's terminal output: none (errors reach the caller as DbtError), unless verbose."""
-    return [] if _OUTPUT["verbose"] else ["--log-level", "none"]
+    """dbt's terminal output: none (errors reach the caller as DbtError), unless verbose.
+    Its log file keeps dbt's own level (debug, or DBT_LOG_LEVEL_FILE): `--log-level` alone
+    would set the file's level too (dbt's flags: LOG_LEVEL_FILE follows LOG_LEVEL unless
+    it is given), and the log whose path `mart` prints would stay empty."""
+    if _OUTPUT["verbose"]:
+        return []
+    return [
+        "--log-level",
+        "none",
+        "--log-level-file",
+        os.environ.get("DBT_LOG_LEVEL_FILE", "debug"),
+    ]
 
 
 def _parsed_manifest(target: str, command: str = "parse"):

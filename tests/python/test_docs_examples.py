@@ -48,8 +48,10 @@ def reader(tmp_path_factory):
 def test_the_first_hour_is_quiet_and_clean(reader):
     """A newcomer's first runs, in the reader's fresh copy: the README's first command, then
     `mart daily` for the next two dates; each exits 0 in at most 60 lines, and `mart alerts`
-    after each exits 0 (no error-level alert: no false alarm)."""
+    after each exits 0 (no error-level alert: no false alarm). Each names dbt's log, which
+    holds that run's dbt invocations."""
     import datetime as dt
+    import re
 
     folder, environment = reader
     today = dt.datetime.now(dt.UTC).date()
@@ -59,6 +61,7 @@ def test_the_first_hour_is_quiet_and_clean(reader):
         [".venv/bin/mart", "daily", "--date", (today + dt.timedelta(days=n)).isoformat()]
         for n in (1, 2)
     ]
+    logged = 0  # dbt invocations in dbt's log so far
     for command in runs:
         done = subprocess.run(
             command, cwd=folder, env=environment, capture_output=True, text=True, check=False
@@ -68,6 +71,10 @@ def test_the_first_hour_is_quiet_and_clean(reader):
                  and not line.strip().startswith("warnings.warn")]  # fmt: skip
         assert done.returncode == 0 and "Traceback" not in output, output
         assert len(lines) <= 60, f"{command}: {len(lines)} lines\n{output}"
+        [log] = re.findall(r"^dbt's log: (.+)$", output, re.MULTILINE)
+        invocations = re.findall(r"Running with dbt=", (folder / log).read_text())
+        assert len(invocations) > logged, f"{command}: nothing of this run in {log}"
+        logged = len(invocations)
         alerts = subprocess.run(
             [".venv/bin/mart", "alerts"], cwd=folder, env=environment,
             capture_output=True, text=True, check=False,
