@@ -142,68 +142,97 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start() -> EmulatorStatus:
-    """Start the emulator (or return the running one) and export its port for dbt."""
+def start(wait: bool = True) -> EmulatorStatus:
+    """Start the emulator (or return the running one) and export its port for dbt. With
+    `wait` False, return as soon as the server is launched (its port exported, it imports
+    and opens its databases meanwhile): a later `start()` waits for it."""
     current = status()
     if current.running:
         os.environ["MART_EMULATOR_PORT"] = str(current.port)
         return current
     folder = state_dir()
-    data = folder / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    log = (folder / "server.log").open("ab")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "harness.emulator",
-            "serve",
-            "--port",
-            str(port),
-            "--data",
-            str(data),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        cwd=PROJECT_DIR,
-    )
+    launched = _launched()
+    if launched is None:
+        data = folder / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        port = _free_port()
+        log = (folder / "server.log").open("ab")
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "harness.emulator",
+                "serve",
+                "--port",
+                str(port),
+                "--data",
+                str(data),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=PROJECT_DIR,
+        )
+        launched = {"pid": process.pid, "port": port, "data_dir": str(data)}
+        _pid_file().write_text(json.dumps(launched))
+    os.environ["MART_EMULATOR_PORT"] = str(launched["port"])
+    if not wait:
+        return EmulatorStatus(running=False)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise UserError(
-                f"The Snowflake emulator exited at start (code {process.returncode}); "
-                f"see {folder / 'server.log'}."
-            )
-        if _accepts(port):
-            break
-        time.sleep(0.2)
-    else:
-        process.terminate()
-        raise UserError(
-            f"The Snowflake emulator did not start within {START_TIMEOUT_SECONDS} s; "
-            f"see {folder / 'server.log'}."
-        )
-    _pid_file().write_text(json.dumps({"pid": process.pid, "port": port, "data_dir": str(data)}))
-    os.environ["MART_EMULATOR_PORT"] = str(port)
-    return status()
+        if not _alive(launched["pid"]):
+            _pid_file().unlink(missing_ok=True)
+            raise UserError(f"The Snowflake emulator exited at start; see {folder / 'server.log'}.")
+        if _accepts(launched["port"]):
+            return status()
+        time.sleep(0.1)
+    os.kill(launched["pid"], signal.SIGTERM)
+    _pid_file().unlink(missing_ok=True)
+    raise UserError(
+        f"The Snowflake emulator did not start within {START_TIMEOUT_SECONDS} s; "
+        f"see {folder / 'server.log'}."
+    )
+
+
+def _launched() -> dict | None:
+    """The server this state folder's pid file names, if it is alive (it may not accept
+    connections yet)."""
+    try:
+        info = json.loads(_pid_file().read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    pid = int(info["pid"])
+    if not _alive(pid):
+        return None
+    # A server answers on its port; one still starting is this process's child (else the
+    # pid may be another process's, given the pid of a server that exited).
+    return info if _accepts(int(info["port"])) or _is_child(pid) else None
+
+
+def _is_child(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def stop() -> bool:
-    """Stop the emulator; True when one was running. Its data stays on disk."""
-    current = status()
+    """Stop the emulator (running or still starting); True when there was one. Its data
+    stays on disk."""
+    launched = _launched()
     _pid_file().unlink(missing_ok=True)
-    if not current.running:
+    if launched is None:
         return False
-    os.kill(current.pid, signal.SIGTERM)
+    pid = int(launched["pid"])
+    os.kill(pid, signal.SIGTERM)
     for _ in range(100):
-        if not _alive(current.pid):
+        if not _alive(pid):
             break
         time.sleep(0.1)
     else:
-        os.kill(current.pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
     return True
 
 

@@ -383,11 +383,12 @@ def check_statement(sql: str) -> list[Finding]:
     return findings
 
 
-def statements_from_log(path: Path, manifest) -> list[Statement]:
+def statements_from_log(path: Path, manifest=None) -> list[Statement]:
     """The distinct statements of an emulator statement log, each with the node that sent
-    it (dbt's query comment) and its file."""
+    it (dbt's query comment) and its file (with the project's `manifest`)."""
     files = {}
-    for unique_id, node in {**manifest.nodes, **manifest.unit_tests, **manifest.macros}.items():
+    nodes = {**manifest.nodes, **manifest.unit_tests, **manifest.macros} if manifest else {}
+    for unique_id, node in nodes.items():
         files[unique_id] = getattr(node, "original_file_path", None)
     files[HOOKS] = "dbt_project.yml, macros/"
     seen: dict[str, Statement] = {}
@@ -429,27 +430,41 @@ def _first_row(sql: str) -> str:
     return sql[:index]
 
 
-def check(statements: Iterable[Statement]) -> list[Finding]:
-    """Every finding of every statement, with the node and file that sent it."""
+def _findings(bodies: Iterable[str]) -> dict[str, list[Finding]]:
+    """Each statement's findings, without its node and file."""
     import logging
-    from dataclasses import replace
 
     logging.getLogger("sqlglot").setLevel(logging.ERROR)  # "falling back to a Command"
-    found = []
-    for statement in statements:
-        for finding in check_statement(_first_row(statement.sql)):
-            found.append(replace(finding, node=statement.node, file=statement.file))
-    return found
+    return {body: check_statement(_first_row(body)) for body in bodies}
+
+
+def check(
+    statements: Iterable[Statement], known: dict[str, list[Finding]] | None = None
+) -> list[Finding]:
+    """Every finding of every statement, with the node and file that sent it (`known`: the
+    findings of statements already checked, by statement)."""
+    from dataclasses import replace
+
+    statements = list(statements)
+    known = dict(known or {})
+    known.update(_findings(s.sql for s in statements if s.sql not in known))
+    return [
+        replace(finding, node=statement.node, file=statement.file)
+        for statement in statements
+        for finding in known[statement.sql]
+    ]
 
 
 TARGET = "snowflake_emulator"
 
 
-def collect(folder: Path) -> list[Statement]:
+def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
     """Every statement dbt sends for the project, from a fresh emulator's statement log in
     `folder`: the seeds, a day of mock events (an operation), a full build (every model,
     data test, unit test and hook), source freshness, the CI cleanup operation, and a
-    production run of one mart (the grants and the production hooks)."""
+    production run of one mart (the grants and the production hooks); and their findings.
+    The statements logged before the production run are checked in a process of their own
+    while it runs."""
     import contextlib
 
     from harness import emulator
@@ -468,6 +483,9 @@ def collect(folder: Path) -> list[Statement]:
     }
     with environment(**settings):
         try:
+            # The server starts (imports, opens its databases) while dbt parses the project.
+            emulator.start(wait=False)
+            manifest(TARGET)
             run_dbt(["seed"], target=TARGET, quiet=True)
             insert_mock_events("2026-11-20", 200, 1, TARGET)
             run_dbt(["build", "--exclude", "resource_type:seed"], target=TARGET, quiet=True,
@@ -479,9 +497,58 @@ def collect(folder: Path) -> list[Statement]:
                 target=TARGET,
                 quiet=True,
             )
-            with environment(DBT_MART_ENVIRONMENT="prod"):
-                run_dbt(["run", "--select", "dim_campaign"], target=TARGET, quiet=True)
-            parsed = manifest(TARGET)
+            with _Beside(folder, statements_from_log(log)) as beside:
+                with environment(DBT_MART_ENVIRONMENT="prod"):
+                    run_dbt(["run", "--select", "dim_campaign"], target=TARGET, quiet=True)
+                parsed = manifest(TARGET)
+                known = beside.findings()
         finally:
             emulator.stop()
-    return statements_from_log(log, parsed)
+    statements = statements_from_log(log, parsed)
+    return statements, check(statements, known)
+
+
+class _Beside:
+    """The findings of `statements`, checked in a process of its own while this one goes on
+    (`python -m harness.snowflake_check IN OUT`, JSON files in `folder`); if that process
+    fails, this one checks them itself."""
+
+    def __init__(self, folder: Path, statements: list[Statement]):
+        import subprocess
+        import sys
+
+        from harness import PROJECT_DIR
+
+        self.bodies = [statement.sql for statement in statements]
+        self.given, self.found = folder / "checking.json", folder / "checked.json"
+        self.given.write_text(json.dumps(self.bodies), encoding="utf-8")
+        self.found.unlink(missing_ok=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "harness.snowflake_check", str(self.given), str(self.found)],
+            cwd=PROJECT_DIR,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def __enter__(self) -> _Beside:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def findings(self) -> dict[str, list[Finding]]:
+        if self.process.wait() != 0 or not self.found.exists():
+            return _findings(self.bodies)
+        found = json.loads(self.found.read_text(encoding="utf-8"))
+        return {body: [Finding(**finding) for finding in found[body]] for body in found}
+
+
+if __name__ == "__main__":  # python -m harness.snowflake_check IN OUT (see _Beside)
+    import sys
+    from dataclasses import asdict
+
+    given, found = (Path(argument) for argument in sys.argv[1:3])
+    bodies = json.loads(given.read_text(encoding="utf-8"))
+    findings = {body: [asdict(f) for f in fs] for body, fs in _findings(bodies).items()}
+    found.write_text(json.dumps(findings), encoding="utf-8")

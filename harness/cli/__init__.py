@@ -536,7 +536,7 @@ def check_snowflake(
     import tempfile
     import time
 
-    from harness.snowflake_check import check, collect
+    from harness.snowflake_check import collect_and_check
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mart-check-") as scratch:
@@ -544,9 +544,7 @@ def check_snowflake(
         where.mkdir(parents=True, exist_ok=True)
         phase("Building the project on a fresh emulator, logging every statement")
         with dbt_output(verbose):
-            statements = collect(where)
-        phase(f"Checking {len(statements):,} distinct statements against Snowflake's SQL")
-        findings = check(statements)
+            statements, findings = collect_and_check(where)
     for finding in findings:
         errors.print(finding.describe(), highlight=False, soft_wrap=True)
     nodes = len({statement.node for statement in statements})
