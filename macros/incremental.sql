@@ -37,7 +37,7 @@
     {%- set staged = ref('stg_marketing_cloud_events') -%}
     {{ event_id }} in (
         select event_id from {{ staged }}
-        where staged_at = (select max(staged_at) from {{ staged }})
+        where staged_at = {{ latest_stamp(staged, 'staged_at') }}
     )
 {%- endmacro %}
 

@@ -29,9 +29,8 @@ staged as {{ not_materialized() if not is_incremental() }} (
                 rejection_reason is null
                 and (
                     {{ in_incremental_window('loaded_at', 'event_at') }}
-                    or staged_at = (
-                        select max(staged_at) from {{ ref('stg_marketing_cloud_events') }}
-                    )
+                    or staged_at
+                    = {{ latest_stamp(ref('stg_marketing_cloud_events'), 'staged_at') }}
                 )
         )
     {%- endif %}

@@ -5,21 +5,17 @@
     `relationships` test, which runs weekly (tag whole_table) and in every full build.
 -#}
 {% test relationships_in_latest_build(model, column_name, to, field, built_at='built_at') %}
+{#- The latest run's stamp, a constant: older row groups are skipped (macro latest_stamp). -#}
+{%- set latest = latest_stamp(model, built_at) -%}
 
 with
-
-latest as (
-
-    select max({{ built_at }}) as built_at from {{ model }}
-
-),
 
 written as (
 
     select {{ column_name }} as child_key
     from {{ model }}
     where
-        {{ built_at }} = (select latest.built_at from latest)
+        {{ built_at }} = {{ latest }}
         and {{ column_name }} is not null
 
 ),

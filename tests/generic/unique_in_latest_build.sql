@@ -12,20 +12,16 @@
     model, column_name=none, combination_of_columns=none, built_at='built_at'
 ) %}
 {%- set columns = combination_of_columns or [column_name] -%}
+{#- The latest run's stamp, a constant: older row groups are skipped (macro latest_stamp). -#}
+{%- set latest = latest_stamp(model, built_at) -%}
 
 with
-
-latest as (
-
-    select max({{ built_at }}) as built_at from {{ model }}
-
-),
 
 written as (
 
     select {{ columns | join(', ') }}
     from {{ model }}
-    where {{ built_at }} = (select latest.built_at from latest)
+    where {{ built_at }} = {{ latest }}
 
 ),
 
@@ -55,7 +51,7 @@ also_on_an_earlier_row as (
         {%- for column in columns %}
             {{ 'and ' if not loop.first }}earlier.{{ column }} = written.{{ column }}
         {%- endfor %}
-    where earlier.{{ built_at }} < (select latest.built_at from latest)
+    where earlier.{{ built_at }} < {{ latest }}
     group by {% for column in columns %}earlier.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
 
 )
