@@ -44,6 +44,7 @@ in models:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -187,7 +188,8 @@ def start(wait: bool = True) -> EmulatorStatus:
         if _accepts(launched["port"]):
             return status()
         time.sleep(0.1)
-    os.kill(launched["pid"], signal.SIGTERM)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(launched["pid"], signal.SIGTERM)
     _pid_file().unlink(missing_ok=True)
     raise UserError(
         f"The Snowflake emulator did not start within {START_TIMEOUT_SECONDS} s; "
@@ -205,9 +207,18 @@ def _launched() -> dict | None:
     pid = int(info["pid"])
     if not _alive(pid):
         return None
-    # A server answers on its port; one still starting is this process's child (else the
-    # pid may be another process's, given the pid of a server that exited).
-    return info if _accepts(int(info["port"])) or _is_child(pid) else None
+    # A server answers on its port; one still starting runs `harness.emulator serve` (the
+    # pid may be another process's, given the pid of a server that exited), or is this
+    # process's child (until its program is running, the child shows none).
+    ours = _accepts(int(info["port"])) or _serves(pid) or _is_child(pid)
+    return info if ours else None
+
+
+def _serves(pid: int) -> bool:
+    try:
+        return b"harness.emulator\x00serve" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _is_child(pid: int) -> bool:
@@ -226,13 +237,14 @@ def stop() -> bool:
     if launched is None:
         return False
     pid = int(launched["pid"])
-    os.kill(pid, signal.SIGTERM)
-    for _ in range(100):
-        if not _alive(pid):
-            break
-        time.sleep(0.1)
-    else:
-        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):  # it may have exited meanwhile
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not _alive(pid):
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, signal.SIGKILL)
     return True
 
 

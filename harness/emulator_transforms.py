@@ -2,22 +2,23 @@
 
 fakesnow turns a Snowflake statement into DuckDB's with about 75 transforms
 (`FakeSnowflakeCursor._transform`), each a walk of the whole tree calling its function on
-every node. The walks, not the functions, are the cost: the same 75 walks with functions
-that change nothing take 95% of the time of the real ones (6.8 s against 7.1 s for the 398
-distinct statements a `mart check-snowflake` sends through them, 90,000 nodes); that was the
-emulator server's largest share of CPU. Every one of those functions returns a node
-untouched unless the node is an instance of certain classes (the first test of each
-function, read from fakesnow 0.12's source and named in `STEPS`). So the tree is walked once
-to index its nodes by class, in the order fakesnow's walk visits them (depth first, left to
-right), and each transform is called on the indexed nodes of its classes only, in fakesnow's
-order of transforms; the index is taken again after a transform that replaced a node or may
-have changed one in place.
+every node. The walks, not the functions, are the cost: over the 398 distinct statements of
+a `mart check-snowflake` that go through them (90,000 nodes), the same 75 walks with
+functions that change nothing took 6.8 s, the real ones 7.1 s; that was the emulator
+server's largest share of CPU. Every one of those functions returns a node untouched unless
+the node is an instance of certain classes (the first test of each function, read from
+fakesnow 0.12.1's source and named in `STEPS`). So the tree is walked once to index its
+nodes by class, in the order fakesnow's walk visits them (depth first, left to right), and
+each transform is called on the indexed nodes of its classes only, in fakesnow's order of
+transforms; the index is taken again after a transform that replaced a node or may have
+changed one in place.
 
 What fakesnow's walk does, this does: a replaced node is set into its parent (or becomes the
-tree, at the root), and nothing under a replaced node is visited by the same transform.
-`test_snowflake_check` compares both on every statement of the project. If fakesnow's list
-of transforms is not the one in `STEPS` (another fakesnow version), the emulator keeps
-fakesnow's own walk (`matches_fakesnow`).
+tree, at the root), and nothing that was under a replaced node is visited by the same
+transform, wherever the new node put it.
+`test_snowflake_check` compares both on every statement of the project. With another
+fakesnow than the one `STEPS` was read from, the emulator keeps fakesnow's own walk
+(`matches_fakesnow`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Step:
     arguments: Callable[[object, object], tuple[tuple, dict]] | None = None
 
 
+FAKESNOW_VERSION = "0.12.1"  # the version whose functions' guards STEPS was read from
 SHOW = (exp.Show,)
 NUMERIC_ONLY_AGGREGATES = (exp.Sum, exp.Avg, exp.Variance, exp.Stddev, exp.StddevSamp)
 NUMERIC_ONLY_AGGREGATES += (exp.StddevPop, exp.VariancePop, exp.Median)
@@ -84,7 +86,7 @@ STEPS: tuple[Step, ...] = (
         arguments=lambda cursor, _params: ((), {"current_schema": cursor._conn.schema}),
     ),
     Step("drop_schema_cascade", (exp.Drop,)),
-    Step("tag", (exp.Alter, exp.Command)),
+    Step("tag", (exp.Alter, exp.Command, exp.Create, exp.Drop)),
     Step("semi_structured_types", (exp.DataType,)),
     Step("try_parse_json", (exp.Anonymous,)),
     Step("split", (exp.Split,)),
@@ -184,11 +186,16 @@ STEPS: tuple[Step, ...] = (
 
 class _Index:
     """A tree's nodes in the order of a depth-first, left-to-right walk (fakesnow's), each
-    node's place in it, and the nodes by class."""
+    node's place in it and the end of its subtree there, and the nodes by class."""
 
     def __init__(self, tree: exp.Expr):
         self.order = list(tree.dfs())
         self.place = {id(node): place for place, node in enumerate(self.order)}
+        sizes = dict.fromkeys(self.place, 1)
+        for node in reversed(self.order):  # a subtree's size, children before parents
+            if node is not tree:
+                sizes[id(node.parent)] += sizes[id(node)]
+        self.end = {key: self.place[key] + size for key, size in sizes.items()}
         self.by_class: dict[type, list[exp.Expr]] = {}
         for node in self.order:
             self.by_class.setdefault(type(node), []).append(node)
@@ -213,13 +220,12 @@ class _Index:
         return self._matching[classes]
 
 
-def _visited(node: exp.Expr, root: exp.Expr, replaced: set[int]) -> bool:
-    """Whether fakesnow's walk would reach `node`: it is still in the tree under `root` (a
-    transform may have changed an ancestor in place) and under no node replaced in this
-    step."""
+def _attached(node: exp.Expr, root: exp.Expr) -> bool:
+    """Whether `node` is still in the tree under `root` (a transform may have changed an
+    ancestor in place)."""
     while node is not root:
         parent = node.parent
-        if parent is None or id(parent) in replaced:
+        if parent is None:
             return False
         held = parent.args.get(node.arg_key)
         if held is not node and not (
@@ -241,25 +247,19 @@ def apply(tree: exp.Expr, steps: list[tuple[Step, Callable]]) -> exp.Expr:
         nodes = index.of(step.classes)
         if not nodes or (step.requires and not index.holds(step.requires)):
             continue
-        skip_until = -1  # the end of the last subtree this step replaced, in walk order
-        replaced: set[int] = set()
+        skip_until = -1  # the end of the last subtree this step replaced, as indexed
         changed = False
         for node in nodes:
             place = index.place[id(node)]
-            if place < skip_until or (
-                step.in_place and changed and not _visited(node, tree, replaced)
-            ):
+            if place < skip_until or (step.in_place and changed and not _attached(node, tree)):
                 continue  # fakesnow's walk does not reach it
             parent, arg_key, position = node.parent, node.arg_key, node.index
             new = function(node)
             if new is node:
                 changed = changed or step.in_place
                 continue
-            changed = True
-            if step.in_place:  # the node's subtree may have changed: its ancestors tell
-                replaced.add(id(node))
-            else:  # the node as it was indexed: its subtree ends after its descendants
-                skip_until = max(skip_until, place + sum(1 for _ in node.dfs()))
+            # Nothing that was under the node is visited, wherever the new node put it.
+            changed, skip_until = True, max(skip_until, index.end[id(node)])
             if node is tree:
                 tree = new
             elif parent is not None and arg_key:
@@ -288,9 +288,13 @@ def transform(cursor, expression: exp.Expr, params) -> exp.Expr:
 
 
 def matches_fakesnow() -> bool:
-    """Whether fakesnow's cursor applies the transforms of `STEPS`, in that order (read
-    from its source), so that `transform` may stand in for it."""
+    """Whether `transform` may stand in for fakesnow's: the fakesnow whose transforms
+    `STEPS` was read from, applying them in that order (read from its source)."""
+    import importlib.metadata
+
     import fakesnow.cursor
 
+    if importlib.metadata.version("fakesnow") != FAKESNOW_VERSION:
+        return False
     source = inspect.getsource(fakesnow.cursor.FakeSnowflakeCursor._transform)
     return re.findall(r"transforms\.(\w+)", source) == [step.name for step in STEPS]

@@ -510,8 +510,9 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
 
 class _Beside:
     """The findings of `statements`, checked in a process of its own while this one goes on
-    (`python -m harness.snowflake_check IN OUT`, JSON files in `folder`); if that process
-    fails, this one checks them itself."""
+    (`python -m harness.snowflake_check IN OUT`, JSON files in `folder`, its output in
+    checking.log there); if that process fails or takes over ten minutes, this one checks
+    them itself."""
 
     def __init__(self, folder: Path, statements: list[Statement]):
         import subprocess
@@ -523,12 +524,14 @@ class _Beside:
         self.given, self.found = folder / "checking.json", folder / "checked.json"
         self.given.write_text(json.dumps(self.bodies), encoding="utf-8")
         self.found.unlink(missing_ok=True)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.snowflake_check", str(self.given), str(self.found)],
-            cwd=PROJECT_DIR,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with (folder / "checking.log").open("wb") as log:  # why, if it fails
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "harness.snowflake_check", str(self.given),
+                 str(self.found)],
+                cwd=PROJECT_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
 
     def __enter__(self) -> _Beside:
         return self
@@ -538,7 +541,13 @@ class _Beside:
         self.process.wait()
 
     def findings(self) -> dict[str, list[Finding]]:
-        if self.process.wait() != 0 or not self.found.exists():
+        import subprocess
+
+        try:
+            done = self.process.wait(timeout=600) == 0 and self.found.exists()
+        except subprocess.TimeoutExpired:
+            done = False
+        if not done:
             return _findings(self.bodies)
         found = json.loads(self.found.read_text(encoding="utf-8"))
         return {body: [Finding(**finding) for finding in found[body]] for body in found}

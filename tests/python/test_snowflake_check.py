@@ -173,6 +173,10 @@ RARER = [
     "select sum('1'), avg(x) from t where x > 0",
     "select sum(sum(x)) over (), avg(x) from t",
     "select 'x' as c from t sample (10)",
+    "select v['a']['b'] as c, regexp_substr(regexp_substr(x, 'a'), 'b') as d from t",
+    "select to_number(to_number(x)) as c from t",
+    "create tag cost_center",
+    "drop tag cost_center",
 ]
 
 
