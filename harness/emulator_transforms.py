@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fakesnow.transforms.transforms import _NUMERIC_ONLY_AGGS  # the aggregates it casts for
 from sqlglot import exp
 
 
@@ -49,8 +50,6 @@ class Step:
 
 FAKESNOW_VERSION = "0.12.1"  # the version whose functions' guards STEPS was read from
 SHOW = (exp.Show,)
-NUMERIC_ONLY_AGGREGATES = (exp.Sum, exp.Avg, exp.Variance, exp.Stddev, exp.StddevSamp)
-NUMERIC_ONLY_AGGREGATES += (exp.StddevPop, exp.VariancePop, exp.Median)
 
 
 def _in_schema(cursor, _params):
@@ -149,11 +148,7 @@ STEPS: tuple[Step, ...] = (
     Step("alias_in_join", (exp.Select,), True, (exp.Join,)),
     Step("alias_in_where", (exp.Select,), True, (exp.Where, exp.Anonymous)),
     Step("alter_table_strip_cluster_by", (exp.Alter, exp.Command)),
-    Step(
-        "numeric_agg_implicit_cast",
-        NUMERIC_ONLY_AGGREGATES,
-        in_place=True,
-    ),
+    Step("numeric_agg_implicit_cast", _NUMERIC_ONLY_AGGS, in_place=True),
     Step("create_stage", (exp.Create,), arguments=_in_schema),
     Step("create_file_format", (exp.Create,), arguments=_in_schema),
     Step(
@@ -189,15 +184,15 @@ class _Index:
     node's place in it and the end of its subtree there, and the nodes by class."""
 
     def __init__(self, tree: exp.Expr):
-        self.order = list(tree.dfs())
-        self.place = {id(node): place for place, node in enumerate(self.order)}
+        order = list(tree.dfs())
+        self.place = {id(node): place for place, node in enumerate(order)}
         sizes = dict.fromkeys(self.place, 1)
-        for node in reversed(self.order):  # a subtree's size, children before parents
+        for node in reversed(order):  # a subtree's size, children before parents
             if node is not tree:
                 sizes[id(node.parent)] += sizes[id(node)]
         self.end = {key: self.place[key] + size for key, size in sizes.items()}
         self.by_class: dict[type, list[exp.Expr]] = {}
-        for node in self.order:
+        for node in order:
             self.by_class.setdefault(type(node), []).append(node)
         self._matching: dict[tuple[type, ...], list[exp.Expr]] = {}
 
