@@ -431,21 +431,29 @@ def test_mock_events_reject_bad_arguments_clearly(built, args, message):
         run_dbt(["run-operation", "insert_mock_marketing_cloud_events", "--args", args])
 
 
-def compiled_tests(daily_run) -> dict[str, str]:
-    """The SQL of every data test a daily build ran, by test name (what dbt executed)."""
+def test_names(run) -> set[str]:
+    """The names of the data tests a dbt invocation ran. (Not their SQL: a result's node is
+    the parsed manifest's own object, which every later invocation sharing that manifest
+    compiles again, in any warehouse of the same name: see compiled_now.)"""
     return {
-        result.node.name: result.node.compiled_code
-        for result in daily_run.result.results
+        result.node.name
+        for result in run.result.results
         if result.node.resource_type == "test" and result.node.compiled_code
     }
 
 
-def compiled_now(name: str) -> str:
-    """A data test's SQL compiled against the warehouse as it is now: the scoped tests read
-    the latest build's stamp or dates when compiled, and another test may have built since
-    the session's daily runs."""
-    (sql,) = compiled_tests(run_dbt(["compile", "--select", name], quiet=True)).values()
-    return sql
+def compiled_now(*names: str) -> dict[str, str]:
+    """Data tests' SQL compiled against this session's warehouse as it is now, by name: the
+    scoped tests read the latest build's stamp or dates as constants when compiled, and a
+    test of another module on this worker may have built since the session's daily runs."""
+    run = run_dbt(["compile", "--select", *names], quiet=True)
+    compiled = {
+        result.node.name: result.node.compiled_code
+        for result in run.result.results
+        if result.node.resource_type == "test"
+    }
+    assert set(compiled) == set(names), sorted(compiled)
+    return compiled
 
 
 def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(built, warehouse):
@@ -454,14 +462,15 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
     written them: a duplicate of an older event, a duplicate within the run's sends, an event
     whose send does not exist, an unbalanced reconciliation: each fails its daily test. The
     same duplicate planted on an older row (outside the run) is the whole-table test's."""
-    daily = built["dailies"][-1]
-    tests = compiled_tests(daily)
-    names = set(tests)
-    assert {
+    names = test_names(built["dailies"][-1])
+    accepted = "accepted_values_in_latest_build_fct_email_events_event_type"
+    planted = {
         "unique_in_latest_build_fct_email_events_event_id",
         "relationships_in_latest_build_fct_email_events_send_id__send_id__ref_fct_email_sends_",
         "is_zero_dq_campaign_daily_reconciliation_sends_difference",
-    } <= names, sorted(names)
+        accepted,
+    }
+    assert planted <= names, sorted(names)
     twins = {
         "unique_fct_email_events_event_id",
         "unique_int_email_events_deduplicated_event_id",
@@ -478,6 +487,7 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
     )[0][0]
     total = query(warehouse, "select count(*) from marts.fct_email_events")[0][0]
     assert 0 < written < total
+    tests = compiled_now(*planted, sends_key)
 
     def failing_rows(test: str, plant: str) -> int:
         warehouse.execute("begin transaction")
@@ -524,9 +534,6 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
     )
     # A `where: __latest_build__` test (macro get_where_subquery) reads what the run wrote,
     # by a constant: a type outside the vocabulary fails it there, not on an older row.
-    accepted = "accepted_values_in_latest_build_fct_email_events_event_type"
-    assert accepted in names
-    tests[accepted] = compiled_now(accepted)
     assert f"built_at = cast('{latest}" in tests[accepted], "the run's start as a constant"
 
     def bad_type(op: str) -> str:
@@ -554,11 +561,10 @@ def test_the_audit_recomputation_is_daily_on_the_run_s_dates_and_weekly_on_all(b
     selection (audit__daily_grain_violations' has_no_rows, tag whole_table). A count changed
     on a date the run wrote fails the daily test; on an old date the daily test cannot see
     it, and `dbt test --selector whole_table` fails."""
-    daily = built["dailies"][-1]
-    tests = compiled_tests(daily)
+    names = test_names(built["dailies"][-1])
     check = "daily_grain_violations_in_latest_build_fct_email_events_daily_"
-    assert check in tests and "has_no_rows_audit__daily_grain_violations_" not in tests
-    tests[check] = compiled_now(check)
+    assert check in names and "has_no_rows_audit__daily_grain_violations_" not in names
+    tests = compiled_now(check)
     ((latest,),) = query(warehouse, "select max(built_at) from marts.fct_email_events_daily")
     written, old = (
         query(
