@@ -129,7 +129,10 @@ NO_TESTS = (*NO_UNIT_TESTS, "--exclude-resource-type", "test")
 # Commands that parse the project themselves (or need no manifest).
 UNPARSED_COMMANDS = ("parse", "deps", "clean", "debug", "init")
 # Parsed manifests, reused by every later invocation with the same key (dbtRunner accepts a
-# manifest and then skips parsing: about 0.4 s with partial parsing, 5 s without).
+# manifest and then skips parsing: about 0.4 s with partial parsing, 5 s without). dbt
+# compiles the manifest's own node objects, so a run's result nodes (compiled_code) hold
+# what the latest invocation with that key compiled, in whichever warehouse: read them
+# before the next invocation.
 _MANIFESTS: dict[tuple, object] = {}
 # Environment variables that can change what a parse produces (env_var() in the project,
 # the profile's target database) start with these; the emulator's port and dbt's run flags

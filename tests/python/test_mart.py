@@ -431,7 +431,7 @@ def test_mock_events_reject_bad_arguments_clearly(built, args, message):
         run_dbt(["run-operation", "insert_mock_marketing_cloud_events", "--args", args])
 
 
-def test_names(run) -> set[str]:
+def data_test_names(run) -> set[str]:
     """The names of the data tests a dbt invocation ran. (Not their SQL: a result's node is
     the parsed manifest's own object, which every later invocation sharing that manifest
     compiles again, in any warehouse of the same name: see compiled_now.)"""
@@ -462,7 +462,7 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
     written them: a duplicate of an older event, a duplicate within the run's sends, an event
     whose send does not exist, an unbalanced reconciliation: each fails its daily test. The
     same duplicate planted on an older row (outside the run) is the whole-table test's."""
-    names = test_names(built["dailies"][-1])
+    names = data_test_names(built["dailies"][-1])
     accepted = "accepted_values_in_latest_build_fct_email_events_event_type"
     planted = {
         "unique_in_latest_build_fct_email_events_event_id",
@@ -561,7 +561,7 @@ def test_the_audit_recomputation_is_daily_on_the_run_s_dates_and_weekly_on_all(b
     selection (audit__daily_grain_violations' has_no_rows, tag whole_table). A count changed
     on a date the run wrote fails the daily test; on an old date the daily test cannot see
     it, and `dbt test --selector whole_table` fails."""
-    names = test_names(built["dailies"][-1])
+    names = data_test_names(built["dailies"][-1])
     check = "daily_grain_violations_in_latest_build_fct_email_events_daily_"
     assert check in names and "has_no_rows_audit__daily_grain_violations_" not in names
     tests = compiled_now(check)
