@@ -7,7 +7,10 @@ emulator, the build that logs every statement, the checks), after its peer from 
 run: `mart build` on a fresh DuckDB warehouse (the seeds and a full build with every test),
 which reads this machine's speed at that moment (it varies by a third within an hour). The
 check alone (sqlglot over the logged statements) is timed in-process on the last run's
-log. Fastest of --repeat, and the ratio of that run to its peer.
+log. The first run starts without the check's kept dbt parses (state/check-snowflake-parses,
+emptied first): a first check, as in CI; the others find them, as a contributor's next
+check does. The cold run, the fastest warm one, and the ratio of each to its own peer (which
+parses the project in full every time, in a fresh target folder).
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ START, END = "<!-- check-snowflake-bench:start -->", "<!-- check-snowflake-bench
 
 
 def measure(repeat: int) -> dict:
+    import shutil
+
     runs, peers, statements, check_seconds = [], [], 0, 0.0
+    shutil.rmtree(PROJECT / "state" / "check-snowflake-parses", ignore_errors=True)
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="check-bench-") as scratch:
             environment = os.environ | {
@@ -62,9 +68,13 @@ def measure(repeat: int) -> dict:
 
 
 def report(result: dict, repeat: int) -> str:
-    fastest = min(result["runs"])
+    cold, cold_peer = result["runs"][0], result["peers"][0]
+    fastest = min(result["runs"][1:])
     peer = result["peers"][result["runs"].index(fastest)]
-    status = "met" if fastest <= 30 else f"missed by {fastest / 30:.2f}x"
+
+    def status(seconds: float) -> str:
+        return "met" if seconds <= 30 else f"missed by {seconds / 30:.2f}x"
+
     return "\n".join(
         [
             START,
@@ -74,15 +84,19 @@ def report(result: dict, repeat: int) -> str:
             "--write docs/benchmarks.md`.",
             "",
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}. The whole command as a user runs it, fastest of "
-            f"{repeat} runs.",
+            f"{platform.python_version()}. The whole command as a user runs it: the first "
+            f"run without the check's kept dbt parses, then the fastest of {repeat - 1} "
+            "with them; each against its own peer.",
             "",
-            "| measure | seconds | ratio to the peer | target |",
+            "| measure | seconds | ratio to its peer | target |",
             "| --- | ---: | ---: | --- |",
-            f"| `mart build` on a fresh DuckDB warehouse (the peer, same run) | {peer:.1f} | "
-            "1.00 x | |",
-            f"| `mart check-snowflake` (start-up, fresh emulator, logged build, checks) | "
-            f"{fastest:.1f} | {fastest / peer:.2f} x | <= 30 s: {status} |",
+            f"| `mart build` on a fresh DuckDB warehouse (the peer of the warm run) | "
+            f"{peer:.1f} | 1.00 x | |",
+            f"| `mart check-snowflake`, its dbt parses kept from the last check (start-up, "
+            f"fresh emulator, logged build, checks) | {fastest:.1f} | {fastest / peer:.2f} x "
+            f"| <= 30 s: {status(fastest)} |",
+            f"| `mart check-snowflake`, first run (dbt parses the project in full, twice) | "
+            f"{cold:.1f} | {cold / cold_peer:.2f} x | <= 30 s: {status(cold)} |",
             f"| the checks alone ({result['statements']:,} distinct statements, sqlglot) | "
             f"{result['check_seconds']:.1f} | "
             f"{result['check_seconds'] / result['check_peer']:.2f} x (its run's peer) | |",
@@ -100,9 +114,11 @@ def report(result: dict, repeat: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="Runs, the first cold (>= 2).")
     parser.add_argument("--write", type=Path, help="Replace this bench's section of the file.")
     arguments = parser.parse_args()
+    if arguments.repeat < 2:
+        parser.error("--repeat must be at least 2: the first run is the cold one")
     section = report(measure(arguments.repeat), arguments.repeat)
     print(section)
     if arguments.write:

@@ -137,16 +137,25 @@ def status() -> EmulatorStatus:
     return EmulatorStatus(running=False)
 
 
-def _free_port() -> int:
+def _free_port(preferred: int | None = None) -> int:
+    """`preferred` if nothing listens on it, else a port the system picks. (A port a stopped
+    server used may still hold connections in TIME_WAIT: free to a server, which binds
+    with SO_REUSEADDR as uvicorn does, and so to this test.)"""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", preferred or 0))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def start(wait: bool = True) -> EmulatorStatus:
+def start(wait: bool = True, port: int | None = None) -> EmulatorStatus:
     """Start the emulator (or return the running one) and export its port for dbt. With
     `wait` False, return as soon as the server is launched (its port exported, it imports
-    and opens its databases meanwhile): a later `start()` waits for it."""
+    and opens its databases meanwhile): a later `start()` waits for it. A new server
+    listens on `port` when it is free (dbt keeps its partial parse only while the profile,
+    the port included, stays the same), else on any free port."""
     current = status()
     if current.running:
         os.environ["MART_EMULATOR_PORT"] = str(current.port)
@@ -156,7 +165,7 @@ def start(wait: bool = True) -> EmulatorStatus:
     if launched is None:
         data = folder / "data"
         data.mkdir(parents=True, exist_ok=True)
-        port = _free_port()
+        port = _free_port(port)
         log = (folder / "server.log").open("ab")
         process = subprocess.Popen(
             [

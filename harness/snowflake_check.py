@@ -30,10 +30,13 @@ Snowflake's own constructs that look foreign — array constants `[1, 2]`, objec
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
+import os
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -458,6 +461,20 @@ def check(
 TARGET = "snowflake_emulator"
 
 
+def check_settings(folder: Path) -> dict[str, str]:
+    """The environment a check in `folder` runs dbt in: its own emulator, statement log and
+    target folder, the project's own (local) environment without prefixes."""
+    return {
+        "MART_EMULATOR_DIR": str(folder / "emulator"),
+        "MART_EMULATOR_STATEMENT_LOG": str(folder / "statements.jsonl"),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_MART_ENVIRONMENT": "local",
+        "DBT_MART_SOURCES": "",
+        "DBT_MART_SCHEMA_PREFIX": "",
+        "MART_SCHEMA_PREFIX": "",
+    }
+
+
 def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
     """Every statement dbt sends for the project, from a fresh emulator's statement log in
     `folder`: the seeds, a day of mock events (an operation), a full build (every model,
@@ -465,26 +482,19 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
     production run of one mart (the grants and the production hooks); and their findings.
     The statements logged before the production run are checked in a process of their own
     while it runs."""
-    import contextlib
-
     from harness import emulator
     from harness.dbt import DbtError, environment, manifest, run_dbt
     from harness.jobs import insert_mock_events
 
     log = folder / "statements.jsonl"
-    settings = {
-        "MART_EMULATOR_DIR": str(folder / "emulator"),
-        "MART_EMULATOR_STATEMENT_LOG": str(log),
-        "DBT_TARGET_PATH": str(folder / "target"),
-        "DBT_MART_ENVIRONMENT": "local",
-        "DBT_MART_SOURCES": "",
-        "DBT_MART_SCHEMA_PREFIX": "",
-        "MART_SCHEMA_PREFIX": "",
-    }
-    with environment(**settings):
+    # dbt's target folders, one per environment: each keeps its own partial parse.
+    local, production = str(folder / "target"), str(folder / "target-prod")
+    parses = _ParseCache(emulator.state_dir().parent / "check-snowflake-parses")
+    with environment(**check_settings(folder)), parses.held() as port:
         try:
             # The server starts (imports, opens its databases) while dbt parses the project.
-            emulator.start(wait=False)
+            emulator.start(wait=False, port=port)
+            parses.restore(local, production)
             manifest(TARGET)
             run_dbt(["seed"], target=TARGET, quiet=True)
             insert_mock_events("2026-11-20", 200, 1, TARGET)
@@ -498,14 +508,70 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
                 quiet=True,
             )
             with _Beside(folder, statements_from_log(log)) as beside:
-                with environment(DBT_MART_ENVIRONMENT="prod"):
+                with environment(DBT_MART_ENVIRONMENT="prod", DBT_TARGET_PATH=production):
                     run_dbt(["run", "--select", "dim_campaign"], target=TARGET, quiet=True)
                 parsed = manifest(TARGET)
                 known = beside.findings()
+            parses.keep(local, production)
         finally:
             emulator.stop()
     statements = statements_from_log(log, parsed)
     return statements, check(statements, known)
+
+
+class _ParseCache:
+    """dbt's partial parse of the check's two environments (the project's own, and
+    production), kept in `folder` from one check to the next with the emulator port it was
+    made for: dbt re-parses only the files that changed since (docs.getdbt.com/reference/
+    parsing, partial parsing), unless the profile changed, and a profile's port is part of
+    it (dbt-core hashes the connection's settings: ManifestLoader.build_manifest_state_check).
+    A check starts its emulator on the kept port when that is free; a second check running
+    at the same time goes without (the lock), as does one whose port is taken."""
+
+    FILE = "partial_parse.msgpack"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.locked = False
+
+    @contextlib.contextmanager
+    def held(self):
+        """The kept port while this check holds the cache (None if another check does)."""
+        import fcntl
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / "lock").open("w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield None
+                return
+            self.locked = True
+            try:
+                port = (self.folder / "port").read_text().strip()
+            except FileNotFoundError:
+                port = ""
+            yield int(port) if port.isdigit() else None
+
+    def restore(self, *targets: str) -> None:
+        """Each environment's kept parse into its target folder (in order: local, prod)."""
+        for name, target in zip(("local", "prod"), targets, strict=True):
+            kept = self.folder / name / self.FILE
+            if self.locked and kept.exists():
+                Path(target).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(kept, Path(target) / self.FILE)
+
+    def keep(self, *targets: str) -> None:
+        """The parses this check made, and the port they were made for."""
+        if not self.locked:
+            return
+        for name, target in zip(("local", "prod"), targets, strict=True):
+            made = Path(target) / self.FILE
+            if made.exists():
+                (self.folder / name).mkdir(exist_ok=True)
+                shutil.copyfile(made, self.folder / name / (self.FILE + ".new"))
+                (self.folder / name / (self.FILE + ".new")).replace(self.folder / name / self.FILE)
+        (self.folder / "port").write_text(os.environ["MART_EMULATOR_PORT"])
 
 
 class _Beside:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import project_copy, run_example
+from conftest import project_copy, reader_environment, run_example
 
 from harness.snowflake_check import (
     CATALOG,
@@ -24,7 +24,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
-    """The project checked by `mart check-snowflake` in a copy of it; its statements."""
+    """The project checked by `mart check-snowflake` in a copy of it; its statements; the
+    copy."""
     folder = project_copy(tmp_path_factory.mktemp("check") / "email-mart")
     done = run_example(
         "README.md", ".venv/bin/mart check-snowflake --folder state/check-snowflake", folder
@@ -34,11 +35,11 @@ def checked(tmp_path_factory):
     checked = folder / "state" / "check-snowflake"
     with environment(MART_EMULATOR_DIR=str(checked / "emulator")):
         parsed = manifest("snowflake_emulator")
-    return done, statements_from_log(checked / "statements.jsonl", parsed)
+    return done, statements_from_log(checked / "statements.jsonl", parsed), folder
 
 
 def test_the_project_passes_with_no_finding(checked):
-    done, statements = checked
+    done, statements, _ = checked
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No finding" in done.stdout and "Traceback" not in done.stderr
     kinds = {statement.node.split(".")[0] for statement in statements if statement.node}
@@ -46,7 +47,7 @@ def test_the_project_passes_with_no_finding(checked):
 
 
 def test_the_catalog_covers_every_function_the_project_calls(checked):
-    _, statements = checked
+    _, statements, _ = checked
     findings = check(statements)
     assert not [f for f in findings if f.rule in ("unknown-function", "arity")]
     functions, _ = catalog()
@@ -55,11 +56,45 @@ def test_the_catalog_covers_every_function_the_project_calls(checked):
     )
 
 
+def test_the_next_check_parses_only_what_changed(checked):
+    """A check keeps dbt's partial parse of both its environments, and the emulator port
+    they were made with (dbt re-parses everything when the profile, port included,
+    changes). Once the check's server has stopped, that port is free for the next check's
+    (the connections it left in TIME_WAIT do not hold it); and dbt, given the kept parse
+    and the same settings, parses no file again."""
+    import shutil
+    import subprocess
+
+    from harness.emulator import _free_port
+    from harness.snowflake_check import check_settings
+
+    _, _, folder = checked
+    kept = folder / "state" / "check-snowflake-parses"
+    port = int((kept / "port").read_text())
+    assert _free_port(port) == port
+    assert (kept / "prod" / "partial_parse.msgpack").exists()
+    following = folder / "state" / "the-next-check"
+    (following / "target").mkdir(parents=True)
+    shutil.copyfile(kept / "local" / "partial_parse.msgpack",
+                    following / "target" / "partial_parse.msgpack")  # fmt: skip
+    settings = check_settings(following) | {"MART_EMULATOR_PORT": str(port)}
+    done = subprocess.run(
+        [".venv/bin/dbt", "--debug", "parse", "--target", "snowflake_emulator",
+         "--profiles-dir", "profiles"],
+        cwd=folder, env=reader_environment(folder) | settings,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed" in (
+        done.stdout
+    ), done.stdout[-3000:]
+
+
 def test_a_seed_inserts_a_line_per_row(checked):
     """dbt-snowflake splits every statement it sends with the connector's split_statements,
     whose cost grows with the square of a line's length (macros/load_csv_rows.sql): the
     events seed's 10,000-row inserts, as Snowflake would receive them, hold a row per line."""
-    _, statements = checked
+    _, statements, _ = checked
     inserts = [
         statement.sql
         for statement in statements
