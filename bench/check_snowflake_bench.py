@@ -81,7 +81,7 @@ def report(result: dict, repeat: int) -> str:
             "## `mart check-snowflake` (issue: would it fail on Snowflake?)",
             "",
             "Command: `.venv/bin/python bench/check_snowflake_bench.py "
-            "--write docs/benchmarks.md`.",
+            f"--repeat {repeat} --write docs/benchmarks.md`.",
             "",
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}. The whole command as a user runs it: the first "

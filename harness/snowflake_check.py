@@ -43,6 +43,8 @@ from pathlib import Path
 
 import yaml
 
+from harness import PROJECT_DIR
+
 CATALOG = Path(__file__).with_name("snowflake_functions.yml")
 
 
@@ -459,6 +461,8 @@ def check(
 
 
 TARGET = "snowflake_emulator"
+# Where checks keep dbt's parses for the next one (_ParseCache; git-ignored).
+PARSES = PROJECT_DIR / "state" / "check-snowflake-parses"
 
 
 def check_settings(folder: Path) -> dict[str, str]:
@@ -486,10 +490,11 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
     from harness.dbt import DbtError, environment, manifest, run_dbt
     from harness.jobs import insert_mock_events
 
+    folder = folder.resolve()  # dbt reads a relative target path from the project's root
     log = folder / "statements.jsonl"
     # dbt's target folders, one per environment: each keeps its own partial parse.
     local, production = str(folder / "target"), str(folder / "target-prod")
-    parses = _ParseCache(emulator.state_dir().parent / "check-snowflake-parses")
+    parses = _ParseCache(PARSES)
     with environment(**check_settings(folder)), parses.held() as port:
         try:
             # The server starts (imports, opens its databases) while dbt parses the project.
@@ -539,11 +544,16 @@ class _ParseCache:
         """The kept port while this check holds the cache (None if another check does)."""
         import fcntl
 
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with (self.folder / "lock").open("w") as lock:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = (self.folder / "lock").open("w")
+        except OSError:  # a read-only state/: the check goes without
+            yield None
+            return
+        with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            except OSError:  # another check holds it (or no locks here)
                 yield None
                 return
             self.locked = True
@@ -583,8 +593,6 @@ class _Beside:
     def __init__(self, folder: Path, statements: list[Statement]):
         import subprocess
         import sys
-
-        from harness import PROJECT_DIR
 
         self.bodies = [statement.sql for statement in statements]
         self.given, self.found = folder / "checking.json", folder / "checked.json"

@@ -438,7 +438,7 @@ def data_test_names(run) -> set[str]:
     return {
         result.node.name
         for result in run.result.results
-        if result.node.resource_type == "test" and result.node.compiled_code
+        if result.node.resource_type == "test" and str(result.status) != "skipped"
     }
 
 

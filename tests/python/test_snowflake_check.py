@@ -58,36 +58,64 @@ def test_the_catalog_covers_every_function_the_project_calls(checked):
 
 def test_the_next_check_parses_only_what_changed(checked):
     """A check keeps dbt's partial parse of both its environments, and the emulator port
-    they were made with (dbt re-parses everything when the profile, port included,
-    changes). Once the check's server has stopped, that port is free for the next check's
-    (the connections it left in TIME_WAIT do not hold it); and dbt, given the kept parse
-    and the same settings, parses no file again."""
+    they were made with (dbt parses everything again when the profile, port included,
+    changes): given the kept parses, that port and the check's settings, dbt parses no file
+    again, for the project's own environment and for production."""
     import shutil
     import subprocess
 
-    from harness.emulator import _free_port
     from harness.snowflake_check import check_settings
 
     _, _, folder = checked
     kept = folder / "state" / "check-snowflake-parses"
-    port = int((kept / "port").read_text())
-    assert _free_port(port) == port
-    assert (kept / "prod" / "partial_parse.msgpack").exists()
+    port = (kept / "port").read_text()
     following = folder / "state" / "the-next-check"
-    (following / "target").mkdir(parents=True)
-    shutil.copyfile(kept / "local" / "partial_parse.msgpack",
-                    following / "target" / "partial_parse.msgpack")  # fmt: skip
-    settings = check_settings(following) | {"MART_EMULATOR_PORT": str(port)}
-    done = subprocess.run(
-        [".venv/bin/dbt", "--debug", "parse", "--target", "snowflake_emulator",
-         "--profiles-dir", "profiles"],
-        cwd=folder, env=reader_environment(folder) | settings,
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed" in (
-        done.stdout
-    ), done.stdout[-3000:]
+    for environment, target in (("local", "target"), ("prod", "target-prod")):
+        (following / target).mkdir(parents=True)
+        shutil.copyfile(kept / environment / "partial_parse.msgpack",
+                        following / target / "partial_parse.msgpack")  # fmt: skip
+        settings = check_settings(following) | {
+            "MART_EMULATOR_PORT": port,
+            "DBT_MART_ENVIRONMENT": environment,
+            "DBT_TARGET_PATH": str(following / target),
+        }
+        done = subprocess.run(
+            [".venv/bin/dbt", "--debug", "parse", "--target", "snowflake_emulator",
+             "--profiles-dir", "profiles"],
+            cwd=folder, env=reader_environment(folder) | settings,
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed" in (
+            done.stdout
+        ), (environment, done.stdout[-3000:])
+
+
+def test_the_next_emulator_listens_on_the_kept_port_once_it_is_free(tmp_path):
+    """A port with a listener is taken; once closed, with its connections in TIME_WAIT (as
+    the last check's server leaves it), it is free to the next emulator, which binds with
+    SO_REUSEADDR; `start(port=...)` uses it."""
+    import os
+    import socket
+
+    from harness import emulator
+    from harness.dbt import environment
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    assert emulator._free_port(port) != port, "a listener holds it"
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = server.accept()
+    accepted.close()  # the server's side closes first: its end waits in TIME_WAIT
+    client.close()
+    server.close()
+    assert emulator._free_port(port) == port
+    with environment(MART_EMULATOR_DIR=str(tmp_path / "emulator"), MART_EMULATOR_PORT="0"):
+        try:
+            emulator.start(wait=False, port=port)
+            assert os.environ["MART_EMULATOR_PORT"] == str(port)
+        finally:
+            emulator.stop()
 
 
 def test_a_seed_inserts_a_line_per_row(checked):
