@@ -4,8 +4,10 @@
     mean +- k * standard deviation of the previous N days (var('anomaly_training_days'), 14;
     k = var('anomaly_sensitivity'), 3; the z-score defaults of elementary's anomaly tests).
     Days without activity count as 0. A day is judged only with N full days of history
-    before it, and only when the day or its mean reaches var('anomaly_min_volume') (20), so
-    small numbers do not raise alarms. Deterministic, the same SQL on every engine
+    before it, only when the campaign was active on at least one of those days (a campaign
+    silent through the whole window is resuming, like a monthly newsletter, not spiking
+    against a mean of 0), and only when the day or its mean reaches
+    var('anomaly_min_volume') (20), so small numbers do not raise alarms. Deterministic, the same SQL on every engine
     (population standard deviation from sums; no engine's stddev function).
 -#}
 {%- set training = var('anomaly_training_days') -%}
@@ -63,7 +65,9 @@ history as (
         judged.metric_value,
         sum(coalesce(earlier.metric_value, 0)) as history_sum,
         sum(coalesce(earlier.metric_value, 0) * coalesce(earlier.metric_value, 0))
-            as history_sum_of_squares
+            as history_sum_of_squares,
+        -- fct_email_events_daily has a row for each day a campaign had activity.
+        count(earlier.report_date) as active_history_days
 
     from values_by_metric as judged
     inner join first_days on judged.campaign_id = first_days.campaign_id
@@ -113,12 +117,14 @@ final as (
         metric_value,
         expected_value,
         standard_deviation,
+        active_history_days,
         expected_value - {{ var('anomaly_sensitivity') }} * standard_deviation as lower_bound,
         expected_value + {{ var('anomaly_sensitivity') }} * standard_deviation as upper_bound,
         case
             when metric_value > expected_value then 'spike' else 'drop'
         end as direction,
-        (
+        active_history_days > 0
+        and (
             metric_value >= {{ var('anomaly_min_volume') }}
             or expected_value >= {{ var('anomaly_min_volume') }}
         )
