@@ -7,11 +7,16 @@
     - activity on that day (*_events, from fct_email_events): events that happened on the
       date, whichever day their send went out. A ratio of two activity columns is not a rate.
 
-    Incremental on report_date: a run re-aggregates, whole, every date holding an event or
-    the send date of a send that changed since the last run (fct_email_events' window), and
-    the send dates of jobs whose first DELIVERED event landed (their sends' delivery is
-    decided again in fct_email_sends). A late open for a send five days ago corrects that
-    send date's cohort row and the open's own date's activity row.
+    Incremental on report_date: a run re-aggregates, whole, every date holding an event of a
+    send that changed since the last run (fct_email_events' window; they include its send's
+    date), and the send date of every send fct_email_sends wrote since this model's last
+    run (its built_at later than this model's latest: those sends, and the sends whose
+    delivery it decided again because their job's first DELIVERED event landed), read by a
+    constant the warehouse prunes by: a cohort row changes only when one of its sends does.
+    (Not every send date of a job with a DELIVERED event in the window: a journey's JobID
+    sends for months, and its send dates span the whole history.) A late open for a send
+    five days ago corrects that send date's cohort row and the open's own date's activity
+    row.
 -#}
 {{ config(materialized='incremental', unique_key='report_date') }}
 -- depends_on: {{ ref('stg_marketing_cloud_events') }}
@@ -34,12 +39,7 @@ report_dates as (
     union
     select changed.send_date as report_date
     from {{ ref('fct_email_sends') }} as changed
-    where
-        changed.send_id in (select window_events.send_id from window_events)
-        or changed.job_id in (
-            select window_events.job_id from window_events
-            where window_events.event_type = 'DELIVERED'
-        )
+    where changed.built_at > {{ latest_stamp(this, 'built_at') }}
 
 ),
 {% endif %}
