@@ -22,7 +22,13 @@
 {%- endmacro %}
 
 
-{#- The query reading that latest value, at the least cost on each warehouse. -#}
+{#-
+    The query reading that latest value, at the least cost on each warehouse. The column is
+    qualified by the relation's alias: where the relation lacks it (a unit test's fixture
+    for `this` without the stamp), an unqualified name inside a subquery would bind to the
+    outer query's column of that name, silently on DuckDB and as "WHERE clause cannot
+    contain aggregates" on Snowflake.
+-#}
 {% macro latest_stamp_query(relation, column) -%}
     {{ return(adapter.dispatch('latest_stamp_query', 'email_mart')(relation, column)) }}
 {%- endmacro %}
@@ -34,7 +40,7 @@
     docs.snowflake.com/en/user-guide/tables-clustering-micropartitions for the metadata).
 -#}
 {% macro default__latest_stamp_query(relation, column) -%}
-    {{ return('select max(' ~ column ~ ') from ' ~ relation) }}
+    {{ return('select max(stamped.' ~ column ~ ') from ' ~ relation ~ ' as stamped') }}
 {%- endmacro %}
 
 
@@ -45,8 +51,9 @@
     last row group). NULLS LAST spelled out: the stamp is the latest non-null value, as max's.
 -#}
 {% macro duckdb__latest_stamp_query(relation, column) -%}
+    {%- set stamp = 'stamped.' ~ column -%}
     {{ return(
-        'select ' ~ column ~ ' from ' ~ relation ~ ' where ' ~ column ~ ' is not null'
-        ~ ' order by ' ~ column ~ ' desc nulls last limit 1'
+        'select ' ~ stamp ~ ' from ' ~ relation ~ ' as stamped where ' ~ stamp ~ ' is not null'
+        ~ ' order by ' ~ stamp ~ ' desc nulls last limit 1'
     ) }}
 {%- endmacro %}
