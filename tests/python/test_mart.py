@@ -461,7 +461,9 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
     start) against the rest. Planted in a transaction each (rolled back), as if that run had
     written them: a duplicate of an older event, a duplicate within the run's sends, an event
     whose send does not exist, an unbalanced reconciliation: each fails its daily test. The
-    same duplicate planted on an older row (outside the run) is the whole-table test's."""
+    same duplicate planted on an older row (outside the run) is the whole-table test's. The
+    warn-level orphan tests count the run's new orphans: one more for a campaign the CRM does
+    not know on an event the run wrote, none for one on an older event."""
     names = data_test_names(built["dailies"][-1])
     accepted = "accepted_values_in_latest_build_fct_email_events_event_type"
     planted = {
@@ -469,12 +471,17 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
         "relationships_in_latest_build_fct_email_events_send_id__send_id__ref_fct_email_sends_",
         "is_zero_dq_campaign_daily_reconciliation_sends_difference",
         accepted,
+        orphan_campaigns := (
+            "relationships_in_latest_build_fct_email_events_campaign_id__campaign_id__ref_dim_campaign_"
+        ),
     }
     assert planted <= names, sorted(names)
     twins = {
         "unique_fct_email_events_event_id",
         "unique_int_email_events_deduplicated_event_id",
         "relationships_fct_email_events_send_id__send_id__ref_fct_email_sends_",
+        "relationships_fct_email_events_campaign_id__campaign_id__ref_dim_campaign_",
+        "relationships_fct_email_events_person_id__person_id__ref_dim_person_",
     }
     assert not twins & names, "the daily run does not run the whole-table twins"
     sends_key = next(n for n in names if n.startswith("unique_in_latest_build_fct_email_sends_"))
@@ -523,6 +530,17 @@ def test_the_daily_tests_check_what_the_run_wrote_and_still_catch_each_fault(bui
         )
         == 1
     )
+
+    def unknown_campaign(op: str) -> str:
+        return (
+            "update marts.fct_email_events set campaign_id = 'no-such-campaign' where event_id "
+            f"= (select min(event_id) from marts.fct_email_events where built_at {op} "
+            f"timestamp '{latest}' and is_known_campaign)"
+        )
+
+    new_orphans = failing_rows(orphan_campaigns, "select 1")
+    assert failing_rows(orphan_campaigns, unknown_campaign("=")) == new_orphans + 1
+    assert failing_rows(orphan_campaigns, unknown_campaign("<")) == new_orphans
     assert (
         failing_rows(
             "is_zero_dq_campaign_daily_reconciliation_sends_difference",
