@@ -74,12 +74,14 @@ def open_alerts(execute, target: str = "duckdb") -> list[Alert]:
         )
     invocations, results = relation["audit__dbt_invocations"], relation["audit__dbt_node_results"]
     for command, kind in (("build", "test"), ("freshness", "freshness")):
-        for name, resource, status, text, age in execute(
-            "select name, resource_type, status, message, freshness_age_seconds "
-            f"from {results} where invocation_id = (select invocation_id from {invocations} "
-            f"where command = '{command}' and ended_at is not null "
-            "order by started_at desc limit 1) "
-            "and status in ('warn', 'fail', 'error', 'runtime error') order by name"
+        for name, resource, status, text, age in _without_scoped_twins(
+            execute(
+                "select name, resource_type, status, message, freshness_age_seconds "
+                f"from {results} where invocation_id = (select invocation_id from {invocations} "
+                f"where command = '{command}' and ended_at is not null "
+                "order by started_at desc limit 1) "
+                "and status in ('warn', 'fail', 'error', 'runtime error') order by name"
+            )
         ):
             level = "warn" if status == "warn" else "error"
             if age is not None:
@@ -88,6 +90,21 @@ def open_alerts(execute, target: str = "duckdb") -> list[Alert]:
                 detail = f"{resource} {status}: {_short(text)}"
             alerts.append(Alert(level, kind, name, detail))
     return sorted(alerts, key=lambda alert: (LEVELS.index(alert.level) * -1, alert.kind))
+
+
+def _without_scoped_twins(rows: list[tuple]) -> list[tuple]:
+    """The results without a daily test whose whole-table twin reports the same in the same
+    build: a full build runs both (`relationships_in_latest_build_X` and `relationships_X`,
+    where every row is the run's), and one problem is one alert. `rows`: (name, resource,
+    status, message, age)."""
+    rows = list(rows)
+    reported = {(name, status, message) for name, _, status, message, _ in rows}
+    return [
+        row
+        for row in rows
+        if "_in_latest_build" not in row[0]
+        or (row[0].replace("_in_latest_build", "", 1), row[2], row[3]) not in reported
+    ]
 
 
 def _short(text) -> str:

@@ -55,6 +55,34 @@ def test_each_daily_run_leaves_its_invocation_and_every_node_result(built, wareh
     assert freshness[0] >= len(DAILY_DATES) and freshness[1] == freshness[2] > 0
 
 
+def test_a_full_build_reports_one_alert_for_a_test_and_its_whole_table_twin():
+    """A full build runs a daily test and its whole-table twin, which report the same when
+    every row is the run's: one alert, the twin's. A daily run's scoped test alone, or twins
+    that disagree, stay as they are."""
+    from harness.alerts import _without_scoped_twins
+
+    scoped = (
+        "relationships_in_latest_build_fct_email_events_campaign_id__campaign_id__ref_dim_campaign_"
+    )
+    twin = "relationships_fct_email_events_campaign_id__campaign_id__ref_dim_campaign_"
+    got = "Got 65 results, configured to warn if != 0"
+    full_build = [
+        (scoped, "test", "warn", got, None),
+        (twin, "test", "warn", got, None),
+        ("unique_in_latest_build_fct_email_events_event_id", "test", "fail", "Got 1 result", None),
+    ]
+    assert [row[0] for row in _without_scoped_twins(iter(full_build))] == [
+        twin,
+        "unique_in_latest_build_fct_email_events_event_id",
+    ]
+    assert _without_scoped_twins(full_build[:1]) == full_build[:1]
+    disagreeing = [
+        full_build[0],
+        (twin, "test", "warn", "Got 70 results, configured to warn if != 0", None),
+    ]
+    assert _without_scoped_twins(disagreeing) == disagreeing
+
+
 def test_every_check_has_its_levels_from_the_vars(warehouse):
     from harness.settings import project_vars
 
