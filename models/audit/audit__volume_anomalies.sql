@@ -7,8 +7,9 @@
     before it, only when the campaign was active on at least one of those days (a campaign
     silent through the whole window is resuming, like a monthly newsletter, not spiking
     against a mean of 0), and only when the day or its mean reaches
-    var('anomaly_min_volume') (20), so small numbers do not raise alarms. Deterministic, the same SQL on every engine
-    (population standard deviation from sums; no engine's stddev function).
+    var('anomaly_min_volume') (20), so small numbers do not raise alarms. Deterministic,
+    the same SQL on every engine (population standard deviation from sums; no engine's
+    stddev function).
 -#}
 {%- set training = var('anomaly_training_days') -%}
 {%- set metrics = {
