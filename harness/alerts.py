@@ -19,6 +19,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from harness.settings import mart_setting
@@ -92,18 +93,18 @@ def open_alerts(execute, target: str = "duckdb") -> list[Alert]:
     return sorted(alerts, key=lambda alert: (LEVELS.index(alert.level) * -1, alert.kind))
 
 
-def _without_scoped_twins(rows: list[tuple]) -> list[tuple]:
+def _without_scoped_twins(rows: Iterable[tuple]) -> list[tuple]:
     """The results without a daily test whose whole-table twin reports the same in the same
     build: a full build runs both (`relationships_in_latest_build_X` and `relationships_X`,
     where every row is the run's), and one problem is one alert. `rows`: (name, resource,
-    status, message, age)."""
+    status, message, age), read once."""
     rows = list(rows)
     reported = {(name, status, message) for name, _, status, message, _ in rows}
     return [
-        row
-        for row in rows
-        if "_in_latest_build" not in row[0]
-        or (row[0].replace("_in_latest_build", "", 1), row[2], row[3]) not in reported
+        (name, resource, status, message, age)
+        for name, resource, status, message, age in rows
+        if "_in_latest_build" not in name
+        or (name.replace("_in_latest_build", "", 1), status, message) not in reported
     ]
 
 
