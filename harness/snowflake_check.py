@@ -467,11 +467,18 @@ PARSES = PROJECT_DIR / "state" / "check-snowflake-parses"
 
 def check_settings(folder: Path) -> dict[str, str]:
     """The environment a check in `folder` runs dbt in: its own emulator, statement log and
-    target folder, the project's own (local) environment without prefixes."""
+    target folder, the project's own (local) environment without prefixes. The statement
+    log holds every statement sent, so dbt writes neither its JSON artifacts (manifest.json
+    and run_results.json after every command, docs.getdbt.com/reference/global-configs/
+    json-artifacts; the check reads the manifest in memory) nor each statement again into
+    its log file (info, not debug, unless DBT_LOG_LEVEL_FILE says otherwise): together ~2 s
+    of a check's client CPU (docs/benchmarks.md)."""
     return {
         "MART_EMULATOR_DIR": str(folder / "emulator"),
         "MART_EMULATOR_STATEMENT_LOG": str(folder / "statements.jsonl"),
         "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_WRITE_JSON": "false",
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
         "DBT_MART_ENVIRONMENT": "local",
         "DBT_MART_SOURCES": "",
         "DBT_MART_SCHEMA_PREFIX": "",

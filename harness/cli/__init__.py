@@ -524,7 +524,10 @@ def review(
 def check_snowflake(
     folder: Annotated[
         Path | None,
-        typer.Option(help="Keep the emulator, its statement log and dbt's target here."),
+        typer.Option(
+            help="Keep the emulator, its statement log and dbt's target (compiled SQL, no "
+            "JSON artifacts) here."
+        ),
     ] = None,
     verbose: VerboseOption = False,
 ) -> None:
