@@ -58,6 +58,14 @@ def test_every_model_is_built_in_its_schema(warehouse):
             assert query(warehouse, f"select count(*) from {schema}.{name}")[0][0] > 0, name
 
 
+def test_every_dbt_unit_test_passes(built):
+    """Every dbt unit test of the project, once per suite (the daily selection has none, as
+    production): their inputs' columns come from the built warehouse."""
+    units = run_dbt(["test", "--select", "test_type:unit"], quiet=True)
+    assert units.count(("unit_test",), "pass", "success") == len(manifest().unit_tests)
+    assert not units.failures
+
+
 def test_the_daily_job_adds_each_day_to_the_daily_fact(warehouse):
     """Each daily run lands the day before's sends (the export its 06:00 UTC run finds)."""
     import datetime as dt
