@@ -404,10 +404,15 @@ def statements_from_log(path: Path, manifest=None) -> list[Statement]:
         if comment and node is None:
             # dbt's own connection: the project's hooks and its run-operations.
             node = HOOKS
-        body = QUERY_COMMENT.sub("", sql).strip()
+        body = _body(sql)
         if body and body not in seen:
             seen[body] = Statement(body, node, files.get(node))
     return list(seen.values())
+
+
+def _body(sql: str) -> str:
+    """A logged statement without dbt's query comment: what the check reads."""
+    return QUERY_COMMENT.sub("", sql).strip()
 
 
 def _first_row(sql: str) -> str:
@@ -491,18 +496,21 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
     `folder`: the seeds, a day of mock events (an operation), a full build (every model,
     data test, unit test and hook), source freshness, the CI cleanup operation, and a
     production run of one mart (the grants and the production hooks); and their findings.
-    The statements logged before the production run are checked in a process of their own
-    while it runs."""
+    The statements are checked as they are logged, in a process of their own (_Beside)."""
     from harness import emulator
     from harness.dbt import DbtError, environment, manifest, run_dbt
     from harness.jobs import insert_mock_events
 
     folder = folder.resolve()  # dbt reads a relative target path from the project's root
     log = folder / "statements.jsonl"
+    # A fresh emulator and log, whatever an earlier check left in a kept folder (the
+    # emulator appends to its log and keeps its databases).
+    log.unlink(missing_ok=True)
+    shutil.rmtree(folder / "emulator", ignore_errors=True)
     # dbt's target folders, one per environment: each keeps its own partial parse.
     local, production = str(folder / "target"), str(folder / "target-prod")
     parses = _ParseCache(PARSES)
-    with environment(**check_settings(folder)), parses.held() as port:
+    with environment(**check_settings(folder)), parses.held() as port, _Beside(folder) as beside:
         try:
             # The server starts (imports, opens its databases) while dbt parses the project.
             emulator.start(wait=False, port=port)
@@ -519,11 +527,10 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
                 target=TARGET,
                 quiet=True,
             )
-            with _Beside(folder, statements_from_log(log)) as beside:
-                with environment(DBT_MART_ENVIRONMENT="prod", DBT_TARGET_PATH=production):
-                    run_dbt(["run", "--select", "dim_campaign"], target=TARGET, quiet=True)
-                parsed = manifest(TARGET)
-                known = beside.findings()
+            with environment(DBT_MART_ENVIRONMENT="prod", DBT_TARGET_PATH=production):
+                run_dbt(["run", "--select", "dim_campaign"], target=TARGET, quiet=True)
+            parsed = manifest(TARGET)
+            known = beside.findings()
             parses.keep(local, production)
         finally:
             emulator.stop()
@@ -592,25 +599,26 @@ class _ParseCache:
 
 
 class _Beside:
-    """The findings of `statements`, checked in a process of its own while this one goes on
-    (`python -m harness.snowflake_check IN OUT`, JSON files in `folder`, its output in
-    checking.log there); if that process fails or takes over ten minutes, this one checks
-    them itself."""
+    """The findings of the statements logged in `folder`'s statement log, checked as they
+    arrive by a process of its own (`python -m harness.snowflake_check LOG OUT DONE`), which
+    uses the CPU the build leaves idle (dbt's client and the emulator take turns) and reads
+    the log until `findings()` marks it complete. If that process fails or takes over ten
+    minutes, this one checks the statements itself. Its output: checking.log in `folder`."""
 
-    def __init__(self, folder: Path, statements: list[Statement]):
+    def __init__(self, folder: Path):
         import subprocess
         import sys
 
-        self.bodies = [statement.sql for statement in statements]
-        self.given, self.found = folder / "checking.json", folder / "checked.json"
-        self.given.write_text(json.dumps(self.bodies), encoding="utf-8")
+        self.log = folder / "statements.jsonl"
+        self.found, self.done = folder / "checked.json", folder / "checking.done"
         self.found.unlink(missing_ok=True)
-        with (folder / "checking.log").open("wb") as log:  # why, if it fails
+        self.done.unlink(missing_ok=True)
+        with (folder / "checking.log").open("wb") as output:  # why, if it fails
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "harness.snowflake_check", str(self.given),
-                 str(self.found)],
+                [sys.executable, "-m", "harness.snowflake_check", str(self.log),
+                 str(self.found), str(self.done)],
                 cwd=PROJECT_DIR,
-                stdout=log,
+                stdout=output,
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
 
@@ -622,23 +630,49 @@ class _Beside:
         self.process.wait()
 
     def findings(self) -> dict[str, list[Finding]]:
+        """Every logged statement's findings, once the log is complete."""
         import subprocess
 
+        self.done.touch()
         try:
-            done = self.process.wait(timeout=600) == 0 and self.found.exists()
+            finished = self.process.wait(timeout=600) == 0 and self.found.exists()
         except subprocess.TimeoutExpired:
-            done = False
-        if not done:
-            return _findings(self.bodies)
+            finished = False
+        if not finished:
+            return _findings(statement.sql for statement in statements_from_log(self.log))
         found = json.loads(self.found.read_text(encoding="utf-8"))
         return {body: [Finding(**finding) for finding in found[body]] for body in found}
 
 
-if __name__ == "__main__":  # python -m harness.snowflake_check IN OUT (see _Beside)
-    import sys
+def _follow(log: Path, found: Path, done: Path) -> None:
+    """_Beside's process: checks each new statement of `log` as it is written (whole lines
+    only), until `done` exists and the log is read to its end; writes the findings by
+    statement to `found`."""
+    import time
     from dataclasses import asdict
 
-    given, found = (Path(argument) for argument in sys.argv[1:3])
-    bodies = json.loads(given.read_text(encoding="utf-8"))
-    findings = {body: [asdict(f) for f in fs] for body, fs in _findings(bodies).items()}
+    offset, findings = 0, {}
+    while True:
+        complete = done.exists()  # before reading: the last read then sees every line
+        try:
+            with log.open("rb") as handle:
+                handle.seek(offset)
+                chunk = handle.read()
+        except FileNotFoundError:
+            chunk = b""
+        lines = chunk[: chunk.rfind(b"\n") + 1]
+        offset += len(lines)
+        bodies = {_body(json.loads(line)["statement"]) for line in lines.splitlines()}
+        new = [body for body in bodies if body and body not in findings]
+        findings.update({body: [asdict(f) for f in fs] for body, fs in _findings(new).items()})
+        if complete:
+            break
+        if not new:
+            time.sleep(0.1)
     found.write_text(json.dumps(findings), encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m harness.snowflake_check LOG OUT DONE (see _Beside)
+    import sys
+
+    _follow(*(Path(argument) for argument in sys.argv[1:4]))
