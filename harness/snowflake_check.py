@@ -503,8 +503,9 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
 
     folder = folder.resolve()  # dbt reads a relative target path from the project's root
     log = folder / "statements.jsonl"
-    # A fresh emulator and log, whatever an earlier check left in a kept folder (the
-    # emulator appends to its log and keeps its databases).
+    _claim(folder)
+    # A fresh emulator and log, whatever an earlier check left in its folder (the emulator
+    # appends to its log and keeps its databases).
     log.unlink(missing_ok=True)
     shutil.rmtree(folder / "emulator", ignore_errors=True)
     # dbt's target folders, one per environment: each keeps its own partial parse.
@@ -543,6 +544,24 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
             emulator.stop()
     statements = statements_from_log(log, parsed)
     return statements, check(statements, known)
+
+
+def _claim(folder: Path) -> None:
+    """Marks `folder` as a check's (its emulator and statement log are cleared at each
+    check), or raises UserError if it holds an emulator or a statement log that no check
+    made: `--folder state` would otherwise clear the emulator `mart build --target
+    snowflake_emulator` keeps in state/emulator."""
+    from harness.errors import UserError
+
+    marker = folder / ".check-snowflake"
+    found = [name for name in ("emulator", "statements.jsonl") if (folder / name).exists()]
+    if found and not marker.exists():
+        raise UserError(
+            f"{folder} already holds {' and '.join(found)}, which no check made; give "
+            "--folder an empty folder, or one an earlier check used."
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.touch()
 
 
 def _parse_production_beside(production: str):

@@ -90,6 +90,19 @@ def test_a_warehouse_where_nobody_may_write_is_named_with_the_fix():
     one_sentence(result, "/sys/mart.duckdb", "MART_DUCKDB_PATH")
 
 
+def test_check_snowflake_leaves_a_folder_it_did_not_make_untouched(tmp_path):
+    """A check clears its own emulator and statement log; in a folder holding an emulator
+    no check made (`--folder state`: the one `mart build --target snowflake_emulator`
+    keeps), it stops before touching anything."""
+    kept = tmp_path / "emulator" / "data" / "MART.duckdb"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("a warehouse")
+    result = mart("check-snowflake", "--folder", str(tmp_path))
+    one_sentence(result, str(tmp_path), "no check made", "--folder")
+    assert kept.read_text() == "a warehouse"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["emulator"]
+
+
 def test_alerts_on_a_warehouse_never_built_say_to_build(tmp_path):
     import duckdb
 

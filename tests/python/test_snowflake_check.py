@@ -28,8 +28,9 @@ def checked(tmp_path_factory):
     """The project checked by `mart check-snowflake` in a copy of it; its statements; the
     copy."""
     folder = project_copy(tmp_path_factory.mktemp("check") / "email-mart")
-    # What an earlier check left in the folder, a finding since mended: not read again.
+    # What an earlier check left in its folder, a finding since mended: not read again.
     (folder / "state" / "check-snowflake").mkdir(parents=True)
+    (folder / "state" / "check-snowflake" / ".check-snowflake").touch()
     (folder / "state" / "check-snowflake" / "statements.jsonl").write_text(
         json.dumps({"query_tag": "", "statement": "select list_value(1, 2)"}) + "\n"
     )
