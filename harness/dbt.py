@@ -162,7 +162,7 @@ def _project_fingerprint() -> tuple:
     return tuple(fingerprint)
 
 
-def _project_arguments(target: str) -> list[str]:
+def project_arguments(target: str) -> list[str]:
     """dbt's arguments naming this project, its profiles and the target."""
     profiles = PROJECT_DIR / "profiles"
     return ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles), "--target", target]
@@ -230,7 +230,7 @@ def _parsed_manifest(target: str, command: str = "parse"):
     if key not in _MANIFESTS:
         errors: list[str] = []
         outcome = dbtRunner(callbacks=[_error_collector(errors)]).invoke(
-            ["parse", "--quiet", *_output_arguments(), *_project_arguments(target)]
+            ["parse", "--quiet", *_output_arguments(), *project_arguments(target)]
         )
         if not outcome.success:
             detail = outcome.exception or "; ".join(errors[-3:]) or "see dbt's output above"
@@ -312,7 +312,7 @@ def run_dbt(
 
     check_target(target)
     prepare_environment(target)
-    command = [*args, *_output_arguments(), *_project_arguments(target)]
+    command = [*args, *_output_arguments(), *project_arguments(target)]
     if quiet:
         command.insert(1, "--quiet")
     logged_errors: list[str] = []

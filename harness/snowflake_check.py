@@ -497,6 +497,8 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
     data test, unit test and hook), source freshness, the CI cleanup operation, and a
     production run of one mart (the grants and the production hooks); and their findings.
     The statements are checked as they are logged, in a process of their own (_Beside)."""
+    import subprocess
+
     from harness import emulator
     from harness.dbt import DbtError, environment, manifest, run_dbt
     from harness.jobs import insert_mock_events
@@ -531,7 +533,8 @@ def collect_and_check(folder: Path) -> tuple[list[Statement], list[Finding]]:
                 quiet=True,
             )
             if parsing is not None:
-                parsing.wait()
+                with contextlib.suppress(subprocess.TimeoutExpired):  # then dbt parses here
+                    parsing.wait(timeout=600)
             with environment(DBT_MART_ENVIRONMENT="prod", DBT_TARGET_PATH=production):
                 run_dbt(["run", "--select", "dim_campaign"], target=TARGET, quiet=True)
             parsed = manifest(TARGET)
@@ -572,13 +575,13 @@ def _parse_production_beside(production: str):
     import subprocess
     import sys
 
-    from harness.dbt import _project_arguments
+    from harness.dbt import project_arguments
 
     if (Path(production) / _ParseCache.FILE).exists():
         return None
     return subprocess.Popen(
         [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
-         *_project_arguments(TARGET)],
+         *project_arguments(TARGET)],
         env=os.environ | {"DBT_MART_ENVIRONMENT": "prod", "DBT_TARGET_PATH": production},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
