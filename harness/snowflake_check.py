@@ -653,7 +653,8 @@ class _Beside:
     arrive by a process of its own (`python -m harness.snowflake_check LOG OUT DONE`), which
     uses the CPU the build leaves idle (dbt's client and the emulator take turns) and reads
     the log until `findings()` marks it complete. If that process fails or takes over ten
-    minutes, this one checks the statements itself. Its output: checking.log in `folder`."""
+    minutes, it knows no findings, and `check` reads every statement itself. Its output:
+    checking.log in `folder`."""
 
     def __init__(self, folder: Path):
         import subprocess
@@ -680,7 +681,8 @@ class _Beside:
         self.process.wait()
 
     def findings(self) -> dict[str, list[Finding]]:
-        """Every logged statement's findings, once the log is complete."""
+        """Every logged statement's findings, once the log is complete (none if the process
+        failed: `check` then checks each statement)."""
         import subprocess
 
         self.done.touch()
@@ -689,7 +691,7 @@ class _Beside:
         except subprocess.TimeoutExpired:
             finished = False
         if not finished:
-            return _findings(statement.sql for statement in statements_from_log(self.log))
+            return {}
         found = json.loads(self.found.read_text(encoding="utf-8"))
         return {body: [Finding(**finding) for finding in found[body]] for body in found}
 
